@@ -1,0 +1,22 @@
+# Every dependency but libtorch comes from Debian packages; libtorch comes from the PyPI
+# torch wheel in the project virtualenv (scripts/setup.sh passes its cmake prefix path).
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(PCRE2 REQUIRED IMPORTED_TARGET libpcre2-8)
+pkg_check_modules(UTF8PROC REQUIRED IMPORTED_TARGET libutf8proc)
+pkg_check_modules(SENTENCEPIECE REQUIRED IMPORTED_TARGET sentencepiece)
+find_package(fmt REQUIRED)
+find_package(yaml-cpp REQUIRED)
+find_package(SQLite3 REQUIRED)
+find_package(nlohmann_json REQUIRED)
+find_package(CLI11 REQUIRED)
+find_package(OpenSSL REQUIRED)
+find_package(CURL REQUIRED)
+find_package(Catch2 REQUIRED)
+find_package(Threads REQUIRED)
+
+# libtorch: the wheel is built with CUDA; CUDA code paths compile and link here even
+# without a GPU, and are used at run time only when a device is present.
+# Naming the GPU architectures skips Torch's configure-time GPU probe, which needs a GPU and
+# fails with CMake 3.25's nvcc dialect check. 8.0 = A100, 9.0 = H100/H200.
+set(TORCH_CUDA_ARCH_LIST "8.0;9.0" CACHE STRING "CUDA architectures libtorch kernels target")
+find_package(Torch REQUIRED)

@@ -1,0 +1,33 @@
+#pragma once
+// Whole-file reads and memory maps with errors that name the file.
+#include <cstddef>
+#include <filesystem>
+#include <string>
+
+namespace dokpa {
+
+// Reads the whole file; throws dokpa::Error("<path>", "...") if it is missing or unreadable.
+std::string read_file(const std::filesystem::path& path);
+
+// A read-only memory map of a whole file. Movable, not copyable; unmaps on destruction.
+class MappedFile {
+ public:
+  static MappedFile open(const std::filesystem::path& path);
+  MappedFile() = default;
+  MappedFile(MappedFile&& other) noexcept;
+  MappedFile& operator=(MappedFile&& other) noexcept;
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+  ~MappedFile();
+
+  const std::byte* data() const { return data_; }
+  size_t size() const { return size_; }
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+  const std::byte* data_ = nullptr;
+  size_t size_ = 0;
+};
+
+}  // namespace dokpa
