@@ -27,6 +27,11 @@ inline std::filesystem::path default_model_dir() {
   return env_or("DOKPA_MODEL", cache + "/models/SmolLM2-135M-Instruct");
 }
 
+// Where reference fixtures (dokpa_add_reference_fixture) write their outputs.
+inline std::filesystem::path reference_dir() {
+  return env_or("DOKPA_REFERENCE_DIR", env_or("DOKPA_BINARY_DIR", ".") + "/reference");
+}
+
 // A fresh scratch folder under the build tree (kept after the test for inspection).
 inline std::filesystem::path scratch_dir(const std::string& name) {
   std::filesystem::path base = env_or("DOKPA_BINARY_DIR", std::filesystem::temp_directory_path().string());

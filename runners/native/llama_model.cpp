@@ -1,0 +1,127 @@
+#include "runners/native/llama_model.h"
+
+#include <cmath>
+
+namespace dokpa {
+
+namespace {
+
+at::Tensor linear(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias) {
+  return bias.defined() ? at::linear(x, weight, bias) : at::linear(x, weight);
+}
+
+// RMSNorm as transformers computes it: normalise in float32, cast back, then scale.
+at::Tensor rms_norm(const at::Tensor& x, const at::Tensor& weight, double eps) {
+  at::Tensor x32 = x.to(at::kFloat);
+  at::Tensor variance = x32.pow(2).mean(-1, /*keepdim=*/true);
+  at::Tensor normed = x32 * at::rsqrt(variance + eps);
+  return weight * normed.to(x.scalar_type());
+}
+
+// (..., D) -> (..., D): [-x2, x1] where x1, x2 are the two halves (the "rotate_half" layout).
+at::Tensor rotate_half(const at::Tensor& x) {
+  int64_t half = x.size(-1) / 2;
+  at::Tensor x1 = x.narrow(-1, 0, half);
+  at::Tensor x2 = x.narrow(-1, half, half);
+  return at::cat({-x2, x1}, -1);
+}
+
+// cos, sin: (B, 1, T, D) for the given positions (B, T).
+std::pair<at::Tensor, at::Tensor> rope_tables(const at::Tensor& inv_freq, const at::Tensor& positions,
+                                              double attention_scaling, at::ScalarType dtype) {
+  at::Tensor freqs = positions.to(at::kFloat).unsqueeze(-1) * inv_freq;  // (B, T, D/2)
+  at::Tensor angles = at::cat({freqs, freqs}, -1);  // (B, T, D)
+  at::Tensor cos = (angles.cos() * attention_scaling).to(dtype).unsqueeze(1);
+  at::Tensor sin = (angles.sin() * attention_scaling).to(dtype).unsqueeze(1);
+  return {cos, sin};
+}
+
+// Attention mask (B, 1, T, S_old + T), true = may attend: earlier real keys of the cache,
+// then causal inside the new chunk.
+at::Tensor attention_mask(const at::Tensor& old_valid, int64_t chunk, const at::TensorOptions& device) {
+  at::Tensor causal = at::ones({chunk, chunk}, device.dtype(at::kBool)).tril();  // (T, T)
+  int64_t batch = old_valid.size(0);
+  at::Tensor old_part = old_valid.view({batch, 1, 1, -1}).expand({batch, 1, chunk, old_valid.size(1)});
+  at::Tensor new_part = causal.view({1, 1, chunk, chunk}).expand({batch, 1, chunk, chunk});
+  return at::cat({old_part, new_part}, -1);
+}
+
+}  // namespace
+
+KVCache KVCache::select_rows(const at::Tensor& rows) const {
+  KVCache selected;
+  for (const at::Tensor& k : keys) selected.keys.push_back(k.index_select(0, rows));
+  for (const at::Tensor& v : values) selected.values.push_back(v.index_select(0, rows));
+  selected.key_valid = key_valid.index_select(0, rows);
+  return selected;
+}
+
+LlamaModel::LlamaModel(LlamaShape shape, LlamaWeights weights)
+    : shape_(std::move(shape)), weights_(std::move(weights)) {
+  std::vector<float> inv(shape_.rope_inv_freq.begin(), shape_.rope_inv_freq.end());
+  inv_freq_ = at::tensor(inv, at::kFloat).to(weights_.embed_tokens.device());
+}
+
+at::Tensor LlamaModel::forward(const at::Tensor& ids, const at::Tensor& positions, const at::Tensor& valid,
+                               KVCache& cache) const {
+  const int64_t B = ids.size(0), T = ids.size(1);
+  const int64_t H = shape_.num_heads, Hkv = shape_.num_kv_heads, D = shape_.head_dim;
+  const at::ScalarType dtype = weights_.embed_tokens.scalar_type();
+  const at::TensorOptions on_device = ids.options();
+
+  // ---- embeddings ----
+  at::Tensor x = weights_.embed_tokens.index_select(0, ids.reshape(-1)).view({B, T, -1});  // (B, T, C)
+
+  // ---- positions and mask, shared by every layer ----
+  auto [cos, sin] = rope_tables(inv_freq_, positions, shape_.rope_attention_scaling, dtype);  // (B, 1, T, D)
+  at::Tensor old_valid = cache.key_valid.defined() ? cache.key_valid
+                                                   : at::zeros({B, 0}, on_device.dtype(at::kBool));
+  at::Tensor mask = attention_mask(old_valid, T, on_device);  // (B, 1, T, S)
+  const bool first_chunk = cache.keys.empty();
+  const double scale = 1.0 / std::sqrt(static_cast<double>(D));
+
+  for (size_t l = 0; l < weights_.layers.size(); ++l) {
+    const LlamaLayerWeights& w = weights_.layers[l];
+
+    // ---- attention block ----
+    at::Tensor h = rms_norm(x, w.input_norm, shape_.rms_norm_eps);  // (B, T, C)
+    at::Tensor q = linear(h, w.q_proj, w.q_bias).view({B, T, H, D}).transpose(1, 2);  // (B, H, T, D)
+    at::Tensor k = linear(h, w.k_proj, w.k_bias).view({B, T, Hkv, D}).transpose(1, 2);  // (B, Hkv, T, D)
+    at::Tensor v = linear(h, w.v_proj, w.v_bias).view({B, T, Hkv, D}).transpose(1, 2);  // (B, Hkv, T, D)
+    q = q * cos + rotate_half(q) * sin;
+    k = k * cos + rotate_half(k) * sin;
+
+    if (first_chunk) {
+      cache.keys.push_back(k);
+      cache.values.push_back(v);
+    } else {
+      cache.keys[l] = at::cat({cache.keys[l], k}, 2);  // (B, Hkv, S, D)
+      cache.values[l] = at::cat({cache.values[l], v}, 2);
+    }
+    // grouped-query attention: each key/value head serves H / Hkv query heads
+    at::Tensor keys = cache.keys[l].repeat_interleave(H / Hkv, 1);  // (B, H, S, D)
+    at::Tensor values = cache.values[l].repeat_interleave(H / Hkv, 1);
+    at::Tensor attended = at::scaled_dot_product_attention(q, keys, values, mask, 0.0, false, scale);  // (B, H, T, D)
+    attended = attended.transpose(1, 2).reshape({B, T, H * D});
+    x = x + linear(attended, w.o_proj, w.o_bias);  // (B, T, C)
+
+    // ---- MLP block (SwiGLU) ----
+    h = rms_norm(x, w.post_attention_norm, shape_.rms_norm_eps);
+    at::Tensor gated = at::silu(linear(h, w.gate_proj, w.gate_bias)) * linear(h, w.up_proj, w.up_bias);  // (B, T, I)
+    x = x + linear(gated, w.down_proj, w.down_bias);  // (B, T, C)
+  }
+  cache.key_valid = at::cat({old_valid, valid}, 1);  // (B, S)
+
+  // ---- final norm ----
+  return rms_norm(x, weights_.final_norm, shape_.rms_norm_eps);  // (B, T, C)
+}
+
+at::Tensor LlamaModel::logits(const at::Tensor& hidden) const {
+  return at::linear(hidden, weights_.lm_head).to(at::kFloat);  // (..., V)
+}
+
+at::Tensor LlamaModel::log_probs(const at::Tensor& hidden) const {
+  return at::log_softmax(logits(hidden), -1);  // float32 even for bf16/fp16 weights
+}
+
+}  // namespace dokpa

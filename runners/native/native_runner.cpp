@@ -1,0 +1,116 @@
+#include "runners/native/native_runner.h"
+
+#include <torch/version.h>
+
+#include <c10/util/Exception.h>
+
+#include "common/error.h"
+#include "runners/native/checkpoint/model_config.h"
+#include "runners/native/greedy_generator.h"
+#include "runners/native/loglikelihood_scorer.h"
+#include "runners/native/request_tokenization.h"
+#include "runners/native/torch_weights.h"
+
+namespace dokpa {
+
+namespace {
+
+at::Device pick_device(const std::string& device, const std::string& checkpoint) {
+  if (device == "auto") return at::hasCUDA() ? at::Device(at::kCUDA, 0) : at::Device(at::kCPU);
+  if (device == "cpu") return at::Device(at::kCPU);
+  if (device.rfind("cuda", 0) == 0) {
+    if (!at::hasCUDA()) throw Error(checkpoint, "device '" + device + "' requested but no CUDA device is present");
+    return at::Device(device);
+  }
+  throw Error(checkpoint, "unknown device '" + device + "' (expected auto, cpu, cuda or cuda:N)");
+}
+
+at::ScalarType pick_dtype(const std::string& dtype, const std::string& checkpoint) {
+  if (dtype == "float32") return at::kFloat;
+  if (dtype == "bfloat16") return at::kBFloat16;
+  if (dtype == "float16") return at::kHalf;
+  throw Error(checkpoint, "unknown dtype '" + dtype + "' (expected float32, bfloat16 or float16)");
+}
+
+class NativeRunner final : public Runner {
+ public:
+  explicit NativeRunner(const RunnerOptions& options) : options_(options) {
+    if (options.threads > 0) at::set_num_threads(options.threads);
+    device_ = pick_device(options.device, options.checkpoint);
+    dtype_ = pick_dtype(options.dtype, options.checkpoint);
+    loaded_ = load_llama_checkpoint(options.checkpoint, device_, dtype_);
+    tokenizer_ = load_checkpoint_tokenizer(options.checkpoint);
+    const ModelConfig& config = loaded_.config;
+    rules_.max_length = options.max_length > 0 ? options.max_length : config.max_position_embeddings;
+    rules_.prefix_token_id = config.bos_token_id.value_or(config.eos_token_ids.empty() ? -1 : config.eos_token_ids.front());
+    rules_.add_special_tokens = false;
+  }
+
+  std::vector<LoglikelihoodResult> loglikelihood(std::span<const LoglikelihoodRequest> requests) override {
+    return translate_torch_errors([&] {
+      std::vector<TokenizedContinuation> tokenized;
+      tokenized.reserve(requests.size());
+      for (const LoglikelihoodRequest& r : requests)
+        tokenized.push_back(tokenize_loglikelihood(*tokenizer_, r.context, r.continuation, rules_));
+      return score_continuations(*loaded_.model, tokenized, ScoringOptions{options_.batch_size});
+    });
+  }
+
+  std::vector<GenerateResult> generate(std::span<const GenerateRequest> requests) override {
+    return translate_torch_errors([&] {
+      GenerationOptions generation{options_.batch_size, rules_.max_length, loaded_.config.eos_token_ids};
+      return generate_greedy(*loaded_.model, *tokenizer_, std::vector<GenerateRequest>(requests.begin(), requests.end()),
+                             generation);
+    });
+  }
+
+  RunnerInfo info() const override {
+    RunnerInfo info;
+    info.runner = "native";
+    info.architecture = loaded_.config.architecture;
+    info.parameters = loaded_.parameters;
+    info.dtype = options_.dtype;
+    info.device = device_.str();
+    info.tokenizer = tokenizer_->describe();
+    info.versions["libtorch"] = TORCH_VERSION;
+    info.versions["cuda_available"] = at::hasCUDA() ? "yes" : "no";
+    info.settings["dtype"] = options_.dtype;
+    info.settings["device"] = device_.str();
+    info.settings["batch_size"] = std::to_string(options_.batch_size);
+    info.settings["threads"] = std::to_string(at::get_num_threads());
+    info.settings["max_length"] = std::to_string(rules_.max_length);
+    info.settings["prefix_token_id"] = std::to_string(rules_.prefix_token_id);
+    info.settings["add_special_tokens"] = rules_.add_special_tokens ? "true" : "false";
+    return info;
+  }
+
+ private:
+  // libtorch errors become dokpa errors naming the checkpoint (DESIGN.md: translated at the runner boundary).
+  template <typename F>
+  auto translate_torch_errors(F&& work) -> decltype(work()) {
+    try {
+      return work();
+    } catch (const c10::Error& e) {
+      throw Error(options_.checkpoint, std::string("libtorch: ") + e.what_without_backtrace());
+    }
+  }
+
+  RunnerOptions options_;
+  at::Device device_ = at::Device(at::kCPU);
+  at::ScalarType dtype_ = at::kFloat;
+  LoadedLlama loaded_;
+  std::unique_ptr<Tokenizer> tokenizer_;
+  TokenizationRules rules_;
+};
+
+}  // namespace
+
+std::unique_ptr<Runner> open_native_runner(const RunnerOptions& options) {
+  try {
+    return std::make_unique<NativeRunner>(options);
+  } catch (const c10::Error& e) {
+    throw Error(options.checkpoint, std::string("libtorch: ") + e.what_without_backtrace());
+  }
+}
+
+}  // namespace dokpa

@@ -1,0 +1,116 @@
+#include "runners/native/torch_weights.h"
+
+#include <fmt/format.h>
+
+#include "common/error.h"
+
+namespace dokpa {
+
+namespace {
+
+at::ScalarType torch_dtype(Dtype dtype, const std::string& name, const std::string& file) {
+  switch (dtype) {
+    case Dtype::F32: return at::kFloat;
+    case Dtype::F16: return at::kHalf;
+    case Dtype::BF16: return at::kBFloat16;
+    case Dtype::F64: return at::kDouble;
+    default: throw Error(file, fmt::format("tensor '{}' has dtype {}, which a llama weight cannot be", name, dtype_name(dtype)));
+  }
+}
+
+class WeightLoader {
+ public:
+  WeightLoader(const WeightSource& source, const ModelConfig& config, std::string origin, const at::Device& device,
+               at::ScalarType dtype)
+      : source_(source), config_(config), origin_(std::move(origin)), device_(device), dtype_(dtype) {}
+
+  // The named weight with the expected shape, on the compute device and dtype. On CPU in the file's
+  // own dtype the tensor aliases the memory map (no copy).
+  at::Tensor require(const std::string& name, std::vector<int64_t> shape) {
+    const TensorView* view = source_.find(name);
+    if (!view) throw Error(origin_, fmt::format("weight '{}' is missing", name));
+    if (view->shape != shape)
+      throw Error(origin_, fmt::format("weight '{}' has shape [{}], config.json implies [{}]", name,
+                                       fmt::join(view->shape, ", "), fmt::join(shape, ", ")));
+    at::Tensor mapped = at::from_blob(const_cast<std::byte*>(view->data), view->shape,
+                                      at::TensorOptions().dtype(torch_dtype(view->dtype, name, origin_)));
+    parameters_ += view->numel();
+    return mapped.to(device_, dtype_);
+  }
+
+  at::Tensor optional(const std::string& name, std::vector<int64_t> shape, bool present) {
+    return present ? require(name, std::move(shape)) : at::Tensor();
+  }
+
+  int64_t parameters() const { return parameters_; }
+
+ private:
+  const WeightSource& source_;
+  const ModelConfig& config_;
+  std::string origin_;
+  at::Device device_;
+  at::ScalarType dtype_;
+  int64_t parameters_ = 0;
+};
+
+}  // namespace
+
+LoadedLlama load_llama_checkpoint(const std::filesystem::path& checkpoint_dir, const at::Device& device,
+                                  at::ScalarType dtype) {
+  LoadedLlama loaded;
+  loaded.config = load_model_config(checkpoint_dir / "config.json");
+  loaded.weights_file = std::make_unique<WeightSource>(WeightSource::open(checkpoint_dir));
+  const ModelConfig& c = loaded.config;
+  const int64_t C = c.hidden_size, I = c.intermediate_size, V = c.vocab_size;
+  const int64_t H = c.num_attention_heads, Hkv = c.num_key_value_heads, D = c.head_dim;
+  if (H % Hkv != 0)
+    throw Error((checkpoint_dir / "config.json").string(),
+                fmt::format("num_attention_heads {} is not a multiple of num_key_value_heads {}", H, Hkv));
+
+  // Llama puts `attention_bias` on all four projections; Qwen2 always has q/k/v biases and none on o.
+  const bool qwen2 = c.model_type == "qwen2";
+  const bool qkv_bias = c.attention_bias || qwen2;
+  const bool o_bias = c.attention_bias && !qwen2;
+
+  WeightLoader load(*loaded.weights_file, c, checkpoint_dir.string(), device, dtype);
+  LlamaWeights w;
+  w.embed_tokens = load.require("model.embed_tokens.weight", {V, C});
+  for (int64_t i = 0; i < c.num_hidden_layers; ++i) {
+    const std::string p = fmt::format("model.layers.{}.", i);
+    LlamaLayerWeights layer;
+    layer.input_norm = load.require(p + "input_layernorm.weight", {C});
+    layer.q_proj = load.require(p + "self_attn.q_proj.weight", {H * D, C});
+    layer.k_proj = load.require(p + "self_attn.k_proj.weight", {Hkv * D, C});
+    layer.v_proj = load.require(p + "self_attn.v_proj.weight", {Hkv * D, C});
+    layer.o_proj = load.require(p + "self_attn.o_proj.weight", {C, H * D});
+    layer.q_bias = load.optional(p + "self_attn.q_proj.bias", {H * D}, qkv_bias);
+    layer.k_bias = load.optional(p + "self_attn.k_proj.bias", {Hkv * D}, qkv_bias);
+    layer.v_bias = load.optional(p + "self_attn.v_proj.bias", {Hkv * D}, qkv_bias);
+    layer.o_bias = load.optional(p + "self_attn.o_proj.bias", {C}, o_bias);
+    layer.post_attention_norm = load.require(p + "post_attention_layernorm.weight", {C});
+    layer.gate_proj = load.require(p + "mlp.gate_proj.weight", {I, C});
+    layer.up_proj = load.require(p + "mlp.up_proj.weight", {I, C});
+    layer.down_proj = load.require(p + "mlp.down_proj.weight", {C, I});
+    layer.gate_bias = load.optional(p + "mlp.gate_proj.bias", {I}, c.mlp_bias);
+    layer.up_bias = load.optional(p + "mlp.up_proj.bias", {I}, c.mlp_bias);
+    layer.down_bias = load.optional(p + "mlp.down_proj.bias", {C}, c.mlp_bias);
+    w.layers.push_back(std::move(layer));
+  }
+  w.final_norm = load.require("model.norm.weight", {C});
+  w.lm_head = c.tie_word_embeddings ? w.embed_tokens : load.require("lm_head.weight", {V, C});
+  loaded.parameters = load.parameters();
+
+  LlamaShape shape;
+  shape.hidden_size = C;
+  shape.num_heads = H;
+  shape.num_kv_heads = Hkv;
+  shape.head_dim = D;
+  shape.rms_norm_eps = c.rms_norm_eps;
+  RopeFrequencies rope = rope_inverse_frequencies(c);
+  shape.rope_inv_freq = rope.inv_freq;
+  shape.rope_attention_scaling = rope.attention_scaling;
+  loaded.model = std::make_unique<LlamaModel>(std::move(shape), std::move(w));
+  return loaded;
+}
+
+}  // namespace dokpa
