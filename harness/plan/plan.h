@@ -45,13 +45,24 @@ struct PlannedTask {
   std::vector<PlannedItem> items;
 };
 
+// Provenance of one data file the plan read (DESIGN.md: sha256 of every data file).
+struct PlannedDataFile {
+  std::string task;
+  std::string role;  // "dataset" or "fewshot"
+  std::string path;  // as written in the suite, relative to the data root
+  std::string resolved_path;  // where it was read
+  std::string sha256;  // of the file's bytes
+  uint64_t bytes = 0;
+};
+
 struct Plan {
   std::string suite_name;
   std::string suite_hash;  // sha256 of the canonical suite YAML
   uint64_t seed = 0;
   std::vector<PlannedTask> tasks;  // suite order
   std::vector<PlannedRequest> requests;  // plan order: task by task, item by item, request by request
-  std::string hash;  // sha256 over every request's prompt_hash in order
+  std::string hash;  // see plan_hash.h: ids, gold answers and every prompt_hash, in order
+  std::vector<PlannedDataFile> data_files;  // one per (task, role), suite order
 };
 
 }  // namespace dokpa

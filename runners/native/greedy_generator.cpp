@@ -1,5 +1,7 @@
 #include "runners/native/greedy_generator.h"
 
+#include <c10/core/InferenceMode.h>
+
 #include <algorithm>
 #include <numeric>
 
@@ -104,7 +106,7 @@ void generate_batch(const LlamaModel& model, const Tokenizer& tokenizer, const s
 std::vector<GenerateResult> generate_greedy(const LlamaModel& model, const Tokenizer& tokenizer,
                                             const std::vector<GenerateRequest>& requests,
                                             const GenerationOptions& options) {
-  at::NoGradGuard no_grad;
+  c10::InferenceMode inference_mode;
   std::vector<GenerateResult> results(requests.size());
   // Longest prompts first so a batch holds similar lengths; stable for determinism.
   std::vector<size_t> order(requests.size());

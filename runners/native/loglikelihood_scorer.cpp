@@ -1,5 +1,7 @@
 #include "runners/native/loglikelihood_scorer.h"
 
+#include <c10/core/InferenceMode.h>
+
 #include <algorithm>
 #include <map>
 #include <numeric>
@@ -130,7 +132,7 @@ void score_batch(const LlamaModel& model, const std::vector<TokenizedContinuatio
 std::vector<LoglikelihoodResult> score_continuations(const LlamaModel& model,
                                                      const std::vector<TokenizedContinuation>& requests,
                                                      const ScoringOptions& options) {
-  at::NoGradGuard no_grad;
+  c10::InferenceMode inference_mode;
   std::vector<LoglikelihoodResult> results(requests.size());
   std::vector<ContextGroup> groups = group_by_prefix(requests);
   const size_t batch_size = static_cast<size_t>(std::max(1, options.batch_size));

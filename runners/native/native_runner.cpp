@@ -42,7 +42,10 @@ class NativeRunner final : public Runner {
     tokenizer_ = load_checkpoint_tokenizer(options.checkpoint);
     const ModelConfig& config = loaded_.config;
     rules_.max_length = options.max_length > 0 ? options.max_length : config.max_position_embeddings;
-    rules_.prefix_token_id = config.bos_token_id.value_or(config.eos_token_ids.empty() ? -1 : config.eos_token_ids.front());
+    // lm-eval's prefix token for an empty context: BOS, else EOS.
+    int64_t prefix = config.bos_token_id.value_or(config.eos_token_ids.empty() ? -1 : config.eos_token_ids.front());
+    rules_.prefix_token_id = static_cast<int32_t>(prefix);
+    for (int64_t eos : config.eos_token_ids) eos_ids_.push_back(static_cast<int32_t>(eos));
     rules_.add_special_tokens = false;
   }
 
@@ -58,7 +61,7 @@ class NativeRunner final : public Runner {
 
   std::vector<GenerateResult> generate(std::span<const GenerateRequest> requests) override {
     return translate_torch_errors([&] {
-      GenerationOptions generation{options_.batch_size, rules_.max_length, loaded_.config.eos_token_ids};
+      GenerationOptions generation{options_.batch_size, rules_.max_length, eos_ids_};
       return generate_greedy(*loaded_.model, *tokenizer_, std::vector<GenerateRequest>(requests.begin(), requests.end()),
                              generation);
     });
@@ -101,6 +104,7 @@ class NativeRunner final : public Runner {
   LoadedLlama loaded_;
   std::unique_ptr<Tokenizer> tokenizer_;
   TokenizationRules rules_;
+  std::vector<int32_t> eos_ids_;
 };
 
 }  // namespace

@@ -1,8 +1,10 @@
 #include "runners/native/torch_weights.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "common/error.h"
+#include "runners/native/checkpoint/rope_frequencies.h"
 
 namespace dokpa {
 
@@ -67,10 +69,7 @@ LoadedLlama load_llama_checkpoint(const std::filesystem::path& checkpoint_dir, c
     throw Error((checkpoint_dir / "config.json").string(),
                 fmt::format("num_attention_heads {} is not a multiple of num_key_value_heads {}", H, Hkv));
 
-  // Llama puts `attention_bias` on all four projections; Qwen2 always has q/k/v biases and none on o.
-  const bool qwen2 = c.model_type == "qwen2";
-  const bool qkv_bias = c.attention_bias || qwen2;
-  const bool o_bias = c.attention_bias && !qwen2;
+  const bool qkv_bias = c.qkv_bias, o_bias = c.o_proj_bias;  // per family, from ModelConfig
 
   WeightLoader load(*loaded.weights_file, c, checkpoint_dir.string(), device, dtype);
   LlamaWeights w;

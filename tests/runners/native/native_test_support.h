@@ -1,6 +1,7 @@
 #pragma once
 // Helpers for the native runner's tests: reference tensors written by tests/reference scripts.
 #include <ATen/ATen.h>
+#include <c10/core/InferenceMode.h>
 
 #include <string>
 

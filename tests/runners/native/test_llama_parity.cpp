@@ -30,7 +30,7 @@ void check_variant(const std::string& variant) {
   std::filesystem::path folder = reference_dir() / "native" / variant;
   SafetensorsFile reference = SafetensorsFile::open(folder / "reference.safetensors");
   LoadedLlama loaded = load_llama_checkpoint(checkpoint_of(variant), at::Device(at::kCPU), at::kFloat);
-  at::NoGradGuard no_grad;
+  c10::InferenceMode inference_mode;
 
   std::vector<std::vector<int32_t>> rows;
   std::vector<at::Tensor> expected;
@@ -79,7 +79,7 @@ TEST_CASE("KV cache: decoding a sequence in chunks gives the one-pass logits", "
   std::filesystem::path folder = reference_dir() / "native" / "gqa_tied";
   SafetensorsFile reference = SafetensorsFile::open(folder / "reference.safetensors");
   LoadedLlama loaded = load_llama_checkpoint(folder, at::Device(at::kCPU), at::kFloat);
-  at::NoGradGuard no_grad;
+  c10::InferenceMode inference_mode;
   std::vector<int32_t> ids = to_ids(reference_tensor(reference, "ids_1"));  // 40 tokens
   at::Tensor expected = reference_tensor(reference, "logits_1");
   KVCache cache;
@@ -97,7 +97,7 @@ TEST_CASE("bfloat16 on CPU stays close to the fp32 reference", "[native][bf16]")
   std::filesystem::path folder = reference_dir() / "native" / "smollm2";
   SafetensorsFile reference = SafetensorsFile::open(folder / "reference.safetensors");
   LoadedLlama loaded = load_llama_checkpoint(checkpoint_of("smollm2"), at::Device(at::kCPU), at::kBFloat16);
-  at::NoGradGuard no_grad;
+  c10::InferenceMode inference_mode;
   std::vector<int32_t> ids = to_ids(reference_tensor(reference, "ids_0"));
   at::Tensor expected = reference_tensor(reference, "logits_0");
   PaddedChunk chunk = pad_right({ids}, {0}, at::Device(at::kCPU));

@@ -1,0 +1,148 @@
+// build_plan: a short sequence of named steps per task: load the data, pick the shots, render
+// each item, emit its requests. Everything iterates vectors in file order (no unordered maps).
+#include "harness/plan/plan_builder.h"
+
+#include <map>
+#include <optional>
+
+#include "common/error.h"
+#include "common/file_io.h"
+#include "common/sha256.h"
+#include "harness/plan/plan_hash.h"
+#include "harness/plan/task_items.h"
+
+namespace dokpa {
+namespace {
+
+using plan_detail::ItemView;
+using plan_detail::TaskRenderer;
+
+struct LoadedFile {
+  Dataset data;
+  std::string sha256;
+  uint64_t bytes = 0;
+};
+
+// Reads each file once per plan, whichever tasks share it.
+class DataCache {
+ public:
+  explicit DataCache(std::filesystem::path root) : root_(std::move(root)) {}
+
+  const LoadedFile& load(const TaskConfig& task, const DataSource& source, const std::string& role, Plan& plan) {
+    std::filesystem::path path = resolve(source);
+    std::string key = path.string();
+    auto found = files_.find(key);
+    if (found == files_.end()) {
+      std::string text = read_file(path);
+      LoadedFile file;
+      file.sha256 = sha256_hex(text);
+      file.bytes = text.size();
+      file.data = parse_dataset(text, source.format, key);
+      if (file.data.rows.empty()) throw Error(key, "task '" + task.name + "': the " + role + " file has no rows");
+      found = files_.emplace(key, std::move(file)).first;
+    }
+    const LoadedFile& file = found->second;
+    if (!source.sha256.empty() && source.sha256 != file.sha256) {
+      throw Error(key, "task '" + task.name + "': " + role + " sha256 is " + file.sha256 + " but the suite pins " +
+                           source.sha256);
+    }
+    plan.data_files.push_back({task.name, role, source.path, key, file.sha256, file.bytes});
+    return file;
+  }
+
+  std::filesystem::path resolve(const DataSource& source) const { return (root_ / source.path).lexically_normal(); }
+
+ private:
+  std::filesystem::path root_;
+  std::map<std::string, LoadedFile> files_;  // ordered; only looked up, never iterated into output
+};
+
+void plan_task(const SuiteConfig& suite, const TaskConfig& config, DataCache& cache, Plan& plan) {
+  const Dataset& data = cache.load(config, config.dataset, "dataset", plan).data;
+  TaskRenderer renderer(config, suite.source);
+
+  // Few-shot source: its own file, or the task's dataset (then an item is never its own shot).
+  const Dataset* shots_data = nullptr;
+  bool same_source = true;
+  if (config.fewshot.count > 0) {
+    shots_data = &data;
+    if (config.fewshot.has_source) {
+      shots_data = &cache.load(config, config.fewshot.source, "fewshot", plan).data;
+      same_source = cache.resolve(config.fewshot.source) == cache.resolve(config.dataset);
+    }
+  }
+  FewShotSampler sampler(config.fewshot.sampler, static_cast<size_t>(config.fewshot.count), suite.seed, config.name);
+  std::vector<std::optional<LabeledExample>> rendered_shots(shots_data ? shots_data->rows.size() : 0);
+
+  PlannedTask task;
+  task.name = config.name;
+  task.type = config.output;
+  task.metrics = config.metrics;
+  for (size_t row = 0; row < data.rows.size(); ++row) {
+    ItemView view = renderer.render(data, row);
+
+    // Step 1: the few-shot context around the item's prompt.
+    std::vector<LabeledExample> shots;
+    if (shots_data != nullptr) {
+      std::optional<size_t> exclude = same_source ? std::optional<size_t>(row) : std::nullopt;
+      for (size_t shot_row : sampler.select(shots_data->rows.size(), data.ids[row], exclude)) {
+        if (!rendered_shots[shot_row]) {
+          ItemView shot = renderer.render(*shots_data, shot_row);
+          rendered_shots[shot_row] = LabeledExample{shot.prompt, shot.gold_text};
+        }
+        shots.push_back(*rendered_shots[shot_row]);
+      }
+    }
+    std::string context = fewshot_context(shots, view.prompt, config.target_delimiter, config.fewshot_delimiter);
+
+    // Step 2: the item and its requests.
+    PlannedItem item;
+    item.task = config.name;
+    item.item_id = data.ids[row];
+    item.choices = view.choices;
+    item.gold_index = view.gold_index;
+    item.gold_text = view.gold_text;
+    item.first_request = plan.requests.size();
+    if (config.output == OutputType::MultipleChoice) {
+      for (size_t i = 0; i < view.choices.size(); ++i) {
+        PlannedRequest request;
+        request.task = config.name;
+        request.item_id = item.item_id;
+        request.request_index = static_cast<int>(i);
+        request.type = OutputType::MultipleChoice;
+        request.context = context;
+        request.continuation = config.target_delimiter + view.choices[i];
+        request.prompt_hash = request_hash(request);
+        plan.requests.push_back(std::move(request));
+      }
+    } else {
+      PlannedRequest request;
+      request.task = config.name;
+      request.item_id = item.item_id;
+      request.type = OutputType::Generate;
+      request.prompt = std::move(context);
+      request.stop = config.generation.until;
+      request.max_tokens = config.generation.max_tokens;
+      request.prompt_hash = request_hash(request);
+      plan.requests.push_back(std::move(request));
+    }
+    item.request_count = plan.requests.size() - item.first_request;
+    task.items.push_back(std::move(item));
+  }
+  plan.tasks.push_back(std::move(task));
+}
+
+}  // namespace
+
+Plan build_plan(const SuiteConfig& suite, const PlanOptions& options) {
+  Plan plan;
+  plan.suite_name = suite.name;
+  plan.suite_hash = suite.hash;
+  plan.seed = suite.seed;
+  DataCache cache(options.data_root.empty() ? suite.data_root : options.data_root);
+  for (const TaskConfig& task : suite.tasks) plan_task(suite, task, cache, plan);
+  plan.hash = plan_hash(plan);
+  return plan;
+}
+
+}  // namespace dokpa

@@ -1,0 +1,29 @@
+#pragma once
+// Progress of long work: items done / total, rate and ETA. On a terminal one line redrawn in
+// place; otherwise plain lines at most every few seconds (logs stay readable).
+#include <chrono>
+#include <cstddef>
+#include <ostream>
+#include <string>
+
+namespace dokpa {
+
+class Progress {
+ public:
+  Progress(std::ostream& out, std::string label, size_t total, bool terminal);
+  void advance(size_t items);
+  void finish();
+
+ private:
+  void print(bool final_line);
+
+  std::ostream& out_;
+  std::string label_;
+  size_t total_;
+  size_t done_ = 0;
+  bool terminal_;
+  std::chrono::steady_clock::time_point start_;
+  std::chrono::steady_clock::time_point last_print_;
+};
+
+}  // namespace dokpa

@@ -1,0 +1,191 @@
+#include "harness/run/run_suite.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+
+#include "common/file_io.h"
+#include "harness/plan/plan_builder.h"
+#include "harness/provenance/provenance.h"
+#include "harness/run/progress.h"
+#include "harness/run/run_scoring.h"
+#include "harness/store/result_store.h"
+#include "harness/suite/submission.h"
+#include "harness/suite/suite_config.h"
+#include "runners/runner.h"
+
+namespace dokpa {
+
+namespace {
+
+struct Inputs {
+  SuiteConfig suite;
+  SubmissionConfig submission;
+  Plan plan;
+};
+
+Inputs load_inputs(const RunSettings& settings) {
+  Inputs in{load_suite(settings.suite_file), load_submission(settings.submission_file), {}};
+  RunnerOptions& runner = in.submission.runner;
+  if (settings.batch_size) runner.batch_size = *settings.batch_size;
+  if (settings.threads) runner.threads = *settings.threads;
+  if (settings.device) runner.device = *settings.device;
+  if (settings.dtype) runner.dtype = *settings.dtype;
+  PlanOptions options;
+  if (settings.data_root) options.data_root = *settings.data_root;
+  in.plan = build_plan(in.suite, options);
+  return in;
+}
+
+std::string request_json(const PlannedRequest& request) {
+  nlohmann::json j;
+  j["type"] = to_string(request.type);
+  if (request.type == OutputType::MultipleChoice) {
+    j["context"] = request.context;
+    j["continuation"] = request.continuation;
+  } else {
+    j["prompt"] = request.prompt;
+    j["stop"] = request.stop;
+    j["max_tokens"] = request.max_tokens;
+  }
+  return j.dump();
+}
+
+// Records submission, suite and run; returns the run (new, or the one this run key resumes).
+RunRecord record_run(ResultStore& store, const Inputs& in, const RunnerInfo& info, const RunSettings& settings) {
+  std::vector<FileDigest> checkpoint_files =
+      hash_files(in.submission.checkpoint, list_checkpoint_files(in.submission.checkpoint));
+  SubmissionRecord submission{in.submission.team, in.submission.model, in.submission.kind,
+                              in.submission.checkpoint_as_written, checkpoint_sha256(checkpoint_files),
+                              read_file(settings.submission_file), {}};
+  for (const FileDigest& f : checkpoint_files)
+    submission.files.push_back({f.path, f.sha256, static_cast<int64_t>(f.bytes)});
+
+  ProvenanceInputs provenance{checkpoint_files, {}, in.plan.suite_name, in.plan.suite_hash, info,
+                              in.submission.runner.threads, in.plan.seed};
+  RunKeyInputs key{submission.checkpoint_sha256, in.plan.suite_hash, {}, runner_settings_json(info), in.plan.seed};
+  RunStart start;
+  for (const PlannedDataFile& f : in.plan.data_files) {
+    provenance.data_files.push_back({f.path, f.sha256, f.bytes});
+    key.data_sha256.push_back(f.sha256);
+    start.data_files.push_back({f.path, f.sha256});
+  }
+  start.submission_id = store.put_submission(submission);
+  start.suite_id = store.put_suite(in.suite.name, in.suite.hash, canonical_suite_json(in.suite));
+  start.run_key = run_key(key);
+  start.provenance_json = collect_provenance(provenance).dump();
+  RunRecord run = store.begin_run(start);
+
+  std::vector<RequestRow> rows;
+  for (size_t i = 0; i < in.plan.requests.size(); ++i) {
+    const PlannedRequest& r = in.plan.requests[i];
+    rows.push_back({{r.task, r.item_id, r.request_index}, static_cast<int64_t>(i), r.prompt_hash, request_json(r)});
+  }
+  store.put_requests(run.id, rows);
+  return run;
+}
+
+// Runs the requests of one chunk that have no stored result and commits them in one transaction.
+size_t execute_chunk(Runner& runner, ResultStore& store, int64_t run_id, std::span<const PlannedRequest> chunk,
+                     const std::set<RequestKey>& completed) {
+  std::vector<const PlannedRequest*> pending;
+  for (const PlannedRequest& r : chunk)
+    if (!completed.count(RequestKey{r.task, r.item_id, r.request_index})) pending.push_back(&r);
+  if (pending.empty()) return 0;
+
+  auto started = std::chrono::steady_clock::now();
+  std::vector<ResultRow> rows(pending.size());
+  if (pending.front()->type == OutputType::MultipleChoice) {
+    std::vector<LoglikelihoodRequest> requests;
+    for (const PlannedRequest* r : pending) requests.push_back({r->context, r->continuation});
+    std::vector<LoglikelihoodResult> results = runner.loglikelihood(requests);
+    for (size_t i = 0; i < rows.size(); ++i) {
+      rows[i].logprob = results[i].logprob;
+      rows[i].is_greedy = results[i].is_greedy;
+      rows[i].n_tokens = results[i].n_tokens;
+    }
+  } else {
+    std::vector<GenerateRequest> requests;
+    for (const PlannedRequest* r : pending) requests.push_back({r->prompt, r->stop, r->max_tokens});
+    std::vector<GenerateResult> results = runner.generate(requests);
+    for (size_t i = 0; i < rows.size(); ++i) {
+      rows[i].response_text = results[i].text;
+      rows[i].finish_reason = results[i].finish_reason;
+      rows[i].n_tokens = results[i].n_tokens;
+    }
+  }
+  double elapsed_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const PlannedRequest& r = *pending[i];
+    rows[i].key = {r.task, r.item_id, r.request_index};
+    rows[i].prompt_hash = r.prompt_hash;
+    rows[i].latency_ms = elapsed_ms / static_cast<double>(rows.size());  // the batch's time, shared out
+  }
+  store.put_results(run_id, rows);
+  return rows.size();
+}
+
+size_t execute_pending(Runner& runner, ResultStore& store, int64_t run_id, const Plan& plan,
+                       const RunSettings& settings, std::ostream& log) {
+  std::set<RequestKey> completed = store.completed_requests(run_id);
+  size_t executed = 0;
+  const size_t chunk_items = static_cast<size_t>(std::max(1, settings.chunk_items));
+  for (const PlannedTask& task : plan.tasks) {
+    Progress progress(log, task.name, task.items.size(), settings.progress_on_terminal);
+    for (size_t begin = 0; begin < task.items.size(); begin += chunk_items) {
+      size_t end = std::min(task.items.size(), begin + chunk_items);
+      const PlannedItem& first = task.items[begin];
+      const PlannedItem& last = task.items[end - 1];
+      std::span<const PlannedRequest> chunk(plan.requests.data() + first.first_request,
+                                            last.first_request + last.request_count - first.first_request);
+      executed += execute_chunk(runner, store, run_id, chunk, completed);
+      progress.advance(end - begin);
+    }
+    progress.finish();
+  }
+  return executed;
+}
+
+}  // namespace
+
+RunOutcome run_suite(const RunSettings& settings, std::ostream& log) {
+  auto started = std::chrono::steady_clock::now();
+  // ---- 1. everything that can reject the inputs, before the store is touched ----
+  Inputs in = load_inputs(settings);
+  log << fmt::format("suite {} ({} tasks, {} requests), submission {} / {}\n", in.plan.suite_name,
+                     in.plan.tasks.size(), in.plan.requests.size(), in.submission.team, in.submission.model);
+  std::unique_ptr<Runner> runner = open_runner(in.submission.runner);
+  RunnerInfo info = runner->info();
+  log << fmt::format("model {} ({} parameters) on {} in {}\n", info.architecture, info.parameters, info.device,
+                     info.dtype);
+
+  // ---- 2. record the run (or find the one to resume) ----
+  std::unique_ptr<ResultStore> store = open_result_store(settings.store_file);
+  RunRecord run = record_run(*store, in, info, settings);
+  RunOutcome outcome{run.id, run.run_key, run.resumed, in.plan.requests.size(), 0};
+  if (run.resumed) log << fmt::format("resuming run {} ({})\n", run.id, to_string(run.status));
+
+  // ---- 3. execute what is not stored yet ----
+  auto executing = std::chrono::steady_clock::now();
+  try {
+    outcome.requests_executed = execute_pending(*runner, *store, run.id, in.plan, settings, log);
+  } catch (...) {
+    store->finish_run(run.id, RunStatus::Failed, "{}");  // committed chunks stay; a re-run resumes
+    throw;
+  }
+
+  // ---- 4. score and finish ----
+  ScoredPlan scored = score_plan(in.plan, store->results(run.id), settings.store_file.string());
+  store->put_scores(run.id, scored.item_rows, scored.task_rows);
+  auto seconds = [](auto from) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - from).count();
+  };
+  nlohmann::json timings{{"total_s", seconds(started)},
+                         {"execute_s", seconds(executing)},
+                         {"requests_executed", outcome.requests_executed}};
+  store->finish_run(run.id, RunStatus::Complete, timings.dump());
+  return outcome;
+}
+
+}  // namespace dokpa

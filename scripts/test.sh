@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Set everything up, then run every test (Catch2 unit/integration tests and the Python
+# reference checks registered with CTest). Exits with ctest's status.
+#
+#   bash scripts/test.sh [extra ctest arguments, e.g. -R tokenizer]
+#
+# DOKPA_TEST_TIMEOUT: per-test limit in seconds (default 900). DOKPA_JOBS: parallel tests (2).
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+bash scripts/setup.sh
+export DOKPA_CACHE="${DOKPA_CACHE:-$HOME/.cache/dokpa}"
+BUILD_DIR="${DOKPA_BUILD_DIR:-build}"
+
+echo "test: ctest --test-dir $BUILD_DIR"
+status=0
+ctest --test-dir "$BUILD_DIR" --output-on-failure -j"${DOKPA_JOBS:-2}" \
+  --timeout "${DOKPA_TEST_TIMEOUT:-900}" "$@" || status=$?
+exit "$status"

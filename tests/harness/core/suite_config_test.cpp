@@ -1,0 +1,169 @@
+#include <cstdlib>
+#include <fstream>
+#include <optional>
+
+#include "common/error.h"
+#include "harness/suite/submission.h"
+#include "harness/suite/suite_config.h"
+#include "tests/test_support.h"
+
+using Catch::Matchers::Contains;
+using namespace dokpa;
+
+namespace {
+
+const char* kSuite = R"(name: smoke
+version: 1
+seed: 1234
+tasks:
+  - name: kmmlu_fixture
+    output: multiple_choice
+    dataset: {format: csv, path: kmmlu/test.csv}
+    fewshot: {count: 2, source: {format: csv, path: kmmlu/dev.csv}, sampler: seeded}
+    prompt: "{{question|trim}}\nA. {{A}}\n정답："
+    choices: [A, B, C, D]
+    gold: {field: answer, base: 1}
+    metrics: [acc, acc_norm]
+  - name: short
+    output: generate
+    dataset: {format: jsonl, path: short.jsonl}
+    prompt: "질문: {{question}}\n답:"
+    gold: {field: answer}
+    generation: {until: ["\n"], max_tokens: 32}
+)";
+
+SuiteConfig parse(const std::string& text) { return parse_suite(text, "smoke.yaml", "/data"); }
+
+std::string replace(std::string text, const std::string& from, const std::string& to) {
+  size_t pos = text.find(from);
+  REQUIRE(pos != std::string::npos);
+  return text.replace(pos, from.size(), to);
+}
+
+}  // namespace
+
+TEST_CASE("suite: a valid file parses with defaults filled in", "[suite]") {
+  SuiteConfig suite = parse(kSuite);
+  CHECK(suite.name == "smoke");
+  CHECK(suite.seed == 1234);
+  CHECK(suite.data_root == std::filesystem::path("/data"));
+  REQUIRE(suite.tasks.size() == 2);
+  const TaskConfig& mc = suite.tasks[0];
+  CHECK(mc.output == OutputType::MultipleChoice);
+  CHECK(mc.dataset.format == DataFormat::Csv);
+  CHECK(mc.fewshot.count == 2);
+  CHECK(mc.fewshot.has_source);
+  CHECK(mc.fewshot.sampler == FewShotSamplerKind::Seeded);
+  CHECK(mc.prompt == "{{question|trim}}\nA. {{A}}\n정답：");
+  CHECK(mc.gold.base == 1);
+  CHECK(mc.target_delimiter == " ");
+  CHECK(mc.fewshot_delimiter == "\n\n");
+  const TaskConfig& gen = suite.tasks[1];
+  CHECK(gen.output == OutputType::Generate);
+  CHECK(gen.generation.until == std::vector<std::string>{"\n"});
+  CHECK(gen.generation.max_tokens == 32);
+  CHECK(gen.metrics == std::vector<std::string>{"exact_match"});
+  CHECK(suite.hash.size() == 64);
+}
+
+TEST_CASE("suite: the hash ignores formatting and data_root but not meaning", "[suite]") {
+  std::string base = parse(kSuite).hash;
+  CHECK(parse(std::string("# a comment\n") + kSuite).hash == base);
+  CHECK(parse(replace(kSuite, "seed: 1234", "seed: 1234\ndata_root: elsewhere")).hash == base);
+  CHECK(parse(replace(kSuite, "    metrics: [acc, acc_norm]\n", "    metrics: [acc, acc_norm]\n    target_delimiter: \" \"\n")).hash == base);
+  CHECK(parse(replace(kSuite, "seed: 1234", "seed: 1235")).hash != base);
+  CHECK(parse(replace(kSuite, "정답：", "정답:")).hash != base);
+  CHECK(canonical_suite_json(parse(kSuite)).find("\"tasks\":[") != std::string::npos);
+}
+
+TEST_CASE("suite: validation errors name the file, the task and the field", "[suite]") {
+  REQUIRE_THROWS_WITH(parse(replace(kSuite, "    prompt: \"{{question", "    promt: \"{{question")),
+                      Contains("smoke.yaml: task 'kmmlu_fixture': unknown field 'promt'"));
+  REQUIRE_THROWS_WITH(parse(replace(kSuite, "format: jsonl", "format: parquet")),
+                      Contains("smoke.yaml: task 'short': dataset: field 'format': must be csv or jsonl"));
+  REQUIRE_THROWS_WITH(parse(replace(kSuite, "output: generate", "output: judge")),
+                      Contains("task 'short': field 'output'"));
+  REQUIRE_THROWS_WITH(parse(replace(kSuite, "    gold: {field: answer}\n", "")),
+                      Contains("task 'short': field 'gold': is required"));
+  REQUIRE_THROWS_WITH(parse(replace(kSuite, "    choices: [A, B, C, D]\n", "")),
+                      Contains("task 'kmmlu_fixture': give exactly one of 'choices' and 'choices_field'"));
+  REQUIRE_THROWS_WITH(parse(replace(kSuite, "metrics: [acc, acc_norm]", "metrics: [acc, exact_match]")),
+                      Contains("'exact_match' is not a metric of output multiple_choice"));
+  REQUIRE_THROWS_WITH(parse(replace(kSuite, "sampler: seeded", "sampler: random")), Contains("field 'sampler'"));
+  REQUIRE_THROWS_WITH(parse(replace(kSuite, "seed: 1234", "seed: -4")), Contains("smoke.yaml: field 'seed'"));
+  REQUIRE_THROWS_WITH(parse(replace(kSuite, "name: short", "name: kmmlu_fixture")), Contains("duplicate task name"));
+  REQUIRE_THROWS_WITH(parse(replace(kSuite, "version: 1", "verison: 1")), Contains("smoke.yaml: unknown field 'verison' (line 2)"));
+}
+
+TEST_CASE("suite: malformed YAML and missing files name the file", "[suite]") {
+  REQUIRE_THROWS_WITH(parse("name: [unclosed\nseed: 1\n"), Contains("smoke.yaml: malformed YAML"));
+  REQUIRE_THROWS_WITH(parse("- just\n- a list\n"), Contains("smoke.yaml: expected a mapping"));
+  REQUIRE_THROWS_WITH(load_suite("/nonexistent/dir/suite.yaml"), Contains("/nonexistent/dir/suite.yaml"));
+}
+
+TEST_CASE("suite: load_suite resolves data_root against the file's folder", "[suite]") {
+  auto dir = test::scratch_dir("suite_load");
+  std::ofstream(dir / "s.yaml") << replace(kSuite, "seed: 1234", "seed: 1234\ndata_root: ../data");
+  SuiteConfig suite = load_suite(dir / "s.yaml");
+  CHECK(suite.data_root == (dir / "../data").lexically_normal());
+  CHECK(suite.source == (dir / "s.yaml").string());
+}
+
+// Sets an environment variable for one test and restores it afterwards.
+struct ScopedEnv {
+  ScopedEnv(const char* name, const char* value) : name_(name) {
+    if (const char* old = std::getenv(name)) old_ = old;
+    setenv(name, value, 1);
+  }
+  ~ScopedEnv() {
+    if (old_) setenv(name_, old_->c_str(), 1);
+    else unsetenv(name_);
+  }
+  const char* name_;
+  std::optional<std::string> old_;
+};
+
+TEST_CASE("submission: fields, defaults, expansion and errors", "[suite][submission]") {
+  ScopedEnv models("DOKPA_TEST_MODELS", "/models");
+  ScopedEnv home("HOME", "/home/tester");
+  const std::string text =
+      "team: reference\nmodel: SmolLM2-135M-Instruct\nkind: llm\n"
+      "checkpoint: ~/.cache/dokpa/models/SmolLM2-135M-Instruct\nruntime_note: x\n";
+  REQUIRE_THROWS_WITH(parse_submission(text, "sub.yaml"), Contains("sub.yaml: unknown field 'runtime_note'"));
+  SubmissionConfig sub = parse_submission(replace(text, "runtime_note: x\n", ""), "sub.yaml");
+  CHECK(sub.checkpoint == "/home/tester/.cache/dokpa/models/SmolLM2-135M-Instruct");
+  CHECK(sub.checkpoint_as_written == "~/.cache/dokpa/models/SmolLM2-135M-Instruct");
+  CHECK(sub.runner.kind == "native");
+  CHECK(sub.runner.dtype == "float32");
+  CHECK(sub.runner.device == "auto");
+  CHECK(sub.runner.batch_size == 8);
+  CHECK(sub.runner.checkpoint == sub.checkpoint);
+
+  std::string full = replace(text, "runtime_note: x\n", "runner: openai\ndtype: bfloat16\ndevice: cuda:1\nbatch_size: 32\nthreads: 4\nmax_length: 4096\n");
+  full = replace(full, "~/.cache/dokpa/models", "${DOKPA_TEST_MODELS}");
+  sub = parse_submission(full, "sub.yaml");
+  CHECK(sub.checkpoint == "/models/SmolLM2-135M-Instruct");
+  CHECK(sub.runner.kind == "openai");
+  CHECK(sub.runner.dtype == "bfloat16");
+  CHECK(sub.runner.device == "cuda:1");
+  CHECK(sub.runner.batch_size == 32);
+  CHECK(sub.runner.threads == 4);
+  CHECK(sub.runner.max_length == 4096);
+
+  REQUIRE_THROWS_WITH(parse_submission(replace(full, "kind: llm", "kind: robot"), "sub.yaml"),
+                      Contains("sub.yaml: field 'kind': must be one of llm, vlm, vla"));
+  REQUIRE_THROWS_WITH(parse_submission(replace(full, "dtype: bfloat16", "dtype: int4"), "sub.yaml"), Contains("field 'dtype'"));
+  REQUIRE_THROWS_WITH(parse_submission(replace(full, "batch_size: 32", "batch_size: 0"), "sub.yaml"), Contains("field 'batch_size'"));
+  REQUIRE_THROWS_WITH(parse_submission(replace(full, "${DOKPA_TEST_MODELS}", "${DOKPA_TEST_UNSET_VAR}"), "sub.yaml"),
+                      Contains("sub.yaml: field 'checkpoint': environment variable 'DOKPA_TEST_UNSET_VAR' is not set"));
+  REQUIRE_THROWS_WITH(parse_submission(replace(full, "team: reference\n", ""), "sub.yaml"), Contains("field 'team': is required"));
+}
+
+TEST_CASE("submission: the shipped reference manifest is valid", "[suite][submission]") {
+  SubmissionConfig sub = load_submission(test::source_dir() / "configs/submissions/smollm2.yaml");
+  CHECK(sub.team == "reference");
+  CHECK(sub.model == "SmolLM2-135M-Instruct");
+  CHECK(sub.kind == "llm");
+  CHECK(sub.runner.kind == "native");
+  CHECK(sub.runner.batch_size == 8);
+}

@@ -1,0 +1,111 @@
+// Several processes writing one store (shards, resumed runs racing): nothing lost, nothing duplicated.
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+
+#include "common/error.h"
+#include "tests/harness/store/store_test_support.h"
+
+using namespace dokpa;
+using namespace dokpa::test;
+
+namespace {
+
+// A child's work: write results for its share of the plan in batches, taking what is still
+// pending each time (as a resumed run does), until its share is complete. A batch that loses a
+// race to another process fails whole and is retried. Returns rows this process wrote.
+int64_t write_share(const std::filesystem::path& path, const std::vector<RequestRow>& requests, int worker,
+                    int start_gate) {
+  auto store = open_result_store(path);
+  int64_t run = store->begin_run(sample_run_start(*store)).id;
+  char byte = 0;
+  while (read(start_gate, &byte, 1) > 0) {
+  }  // EOF once the parent has forked every worker: all start writing together
+  int64_t written = 0;
+  for (int round = 0; round < 10000; ++round) {
+    std::set<RequestKey> done = store->completed_requests(run);
+    std::vector<ResultRow> batch;
+    for (size_t k = 0; k < requests.size() && batch.size() < 4; ++k) {
+      // Workers 0 and 1 are shards (even / odd items); 2 and 3 race over everything,
+      // from opposite ends of the plan.
+      size_t i = worker == 3 ? requests.size() - 1 - k : k;
+      int item = std::stoi(requests[i].key.item_id.substr(5));
+      if (worker < 2 && item % 2 != worker) continue;
+      if (!done.count(requests[i].key)) batch.push_back(result_for(requests[i]));
+    }
+    if (batch.empty()) return written;
+    try {
+      store->put_results(run, batch);
+      written += static_cast<int64_t>(batch.size());
+    } catch (const Error& error) {
+      if (std::string(error.what()).find("already stored") == std::string::npos) throw;
+    }
+  }
+  throw Error(path.string(), "worker did not finish");
+}
+
+}  // namespace
+
+TEST_CASE("processes writing one store concurrently lose and duplicate nothing", "[store][concurrency]") {
+  auto dir = scratch_dir("store-concurrency");
+  auto path = dir / "results.sqlite";
+  auto requests = sample_requests(150, 2);
+  {
+    auto store = open_result_store(path);
+    int64_t run = store->begin_run(sample_run_start(*store)).id;
+    store->put_requests(run, requests);
+  }  // closed before fork: a child must never use its parent's connection
+
+  constexpr int kWorkers = 4;
+  int gate[2];
+  REQUIRE(pipe(gate) == 0);
+  std::vector<pid_t> children;
+  for (int worker = 0; worker < kWorkers; ++worker) {
+    pid_t pid = fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+      close(gate[1]);
+      int status = 0;
+      try {
+        std::ofstream(dir / ("written-" + std::to_string(worker))) << write_share(path, requests, worker, gate[0]);
+      } catch (const std::exception& error) {
+        std::ofstream(dir / ("error-" + std::to_string(worker))) << error.what();
+        status = 1;
+      }
+      _exit(status);  // no Catch2 or static destructors in the child
+    }
+    children.push_back(pid);
+  }
+  close(gate[0]);
+  close(gate[1]);
+  for (pid_t pid : children) {
+    int status = 0;
+    REQUIRE(waitpid(pid, &status, 0) == pid);
+    INFO("worker error: " << (std::filesystem::exists(dir / "error-0") ? read_file(dir / "error-0") : ""));
+    REQUIRE(WIFEXITED(status));
+    REQUIRE(WEXITSTATUS(status) == 0);
+  }
+
+  int64_t written = 0;
+  for (int worker = 0; worker < kWorkers; ++worker) {
+    int64_t rows = std::stoll(read_file(dir / ("written-" + std::to_string(worker))));
+    UNSCOPED_INFO("worker " << worker << " wrote " << rows << " rows");
+    written += rows;
+  }
+  REQUIRE(written == static_cast<int64_t>(requests.size()));  // each row written by exactly one process
+
+  auto store = open_result_store(path);
+  int64_t run = store->list_runs().at(0).id;
+  auto stored = store->results(run);
+  REQUIRE(stored.size() == requests.size());
+  for (size_t i = 0; i < stored.size(); ++i) {
+    REQUIRE(stored[i].key == requests[i].key);
+    REQUIRE(stored[i].logprob == result_for(requests[i]).logprob);
+  }
+  REQUIRE(raw_query(path, "SELECT count(*) FROM run_attempts") == std::to_string(1 + kWorkers));
+  VerifyReport report = store->verify();
+  INFO((report.ok() ? "" : report.problems[0].message));
+  REQUIRE(report.ok());
+  REQUIRE(report.entries == std::stoll(raw_query(path, "SELECT count(*) FROM audit")));
+}
