@@ -20,3 +20,8 @@ find_package(Threads REQUIRED)
 # fails with CMake 3.25's nvcc dialect check. 8.0 = A100, 9.0 = H100/H200.
 set(TORCH_CUDA_ARCH_LIST "8.0;9.0" CACHE STRING "CUDA architectures libtorch kernels target")
 find_package(Torch REQUIRED)
+
+# libtorch.so exports its own copies of std::filesystem functions (some crash, e.g. remove_all
+# jumps to a null pointer). Naming libstdc++ first in every link makes the dynamic linker bind
+# those symbols to the real libstdc++ instead of libtorch's copies.
+add_link_options("LINKER:--push-state,--no-as-needed,-lstdc++,--pop-state")

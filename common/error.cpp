@@ -2,8 +2,17 @@
 
 namespace dokpa {
 
+namespace {
+std::string with_source(const std::string& source, const std::string& message) {
+  if (source.empty()) return message;
+  std::string text;
+  text.reserve(source.size() + 2 + message.size());
+  text.append(source).append(": ").append(message);
+  return text;
+}
+}  // namespace
+
 Error::Error(std::string source, const std::string& message)
-    : std::runtime_error(source.empty() ? message : source + ": " + message),
-      source_(std::move(source)) {}
+    : std::runtime_error(with_source(source, message)), source_(std::move(source)) {}
 
 }  // namespace dokpa

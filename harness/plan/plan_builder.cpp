@@ -70,6 +70,11 @@ void plan_task(const SuiteConfig& suite, const TaskConfig& config, DataCache& ca
       shots_data = &cache.load(config, config.fewshot.source, "fewshot", plan).data;
       same_source = cache.resolve(config.fewshot.source) == cache.resolve(config.dataset);
     }
+    size_t available = shots_data->rows.size() - (same_source ? 1 : 0);
+    if (available < static_cast<size_t>(config.fewshot.count)) {
+      throw Error(suite.source, "task '" + config.name + "': fewshot.count is " + std::to_string(config.fewshot.count) +
+                                    " but " + shots_data->source + " offers only " + std::to_string(available) + " shots");
+    }
   }
   FewShotSampler sampler(config.fewshot.sampler, static_cast<size_t>(config.fewshot.count), suite.seed, config.name);
   std::vector<std::optional<LabeledExample>> rendered_shots(shots_data ? shots_data->rows.size() : 0);

@@ -17,6 +17,8 @@
 #include <string>
 #include <vector>
 
+#include "common/error.h"  // every store error is a dokpa::Error naming the file
+
 namespace dokpa {
 
 // The schema version this code writes (PRAGMA user_version). Older stores are migrated on

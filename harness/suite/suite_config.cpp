@@ -137,8 +137,11 @@ SuiteConfig parse_suite(std::string_view yaml_text, const std::string& source, c
   suite.version = map.integer("version", 0, INT64_MAX);
   suite.seed = map.unsigned_integer("seed");
   suite.description = map.string_or("description", "");
-  suite.data_root = base_dir / map.string_or("data_root", ".");
-  suite.data_root = suite.data_root.lexically_normal();
+  suite.data_root = (base_dir / map.string_or("data_root", ".")).lexically_normal();
+  if (suite.data_root.filename().empty() && suite.data_root.has_parent_path() &&
+      suite.data_root != suite.data_root.root_path()) {
+    suite.data_root = suite.data_root.parent_path();  // "dir/" -> "dir", so paths compare cleanly
+  }
 
   YAML::Node tasks = map.node("tasks");
   if (!tasks.IsSequence() || tasks.size() == 0) map.fail("tasks", "must be a non-empty list of tasks");

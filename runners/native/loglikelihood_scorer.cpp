@@ -45,7 +45,7 @@ std::vector<ContextGroup> group_by_prefix(const std::vector<TokenizedContinuatio
   std::vector<ContextGroup> groups;
   for (size_t i = 0; i < requests.size(); ++i) {
     auto [it, inserted] = index_of.emplace(requests[i].prefix, groups.size());
-    if (inserted) groups.push_back({&it->first, {}});
+    if (inserted) groups.push_back({&requests[i].prefix, {}});  // points into `requests`, which outlive the groups
     groups[it->second].requests.push_back(i);
   }
   std::stable_sort(groups.begin(), groups.end(), [](const ContextGroup& a, const ContextGroup& b) {

@@ -2,6 +2,7 @@
 
 #include <torch/version.h>
 
+#include <ATen/Parallel.h>
 #include <c10/util/Exception.h>
 
 #include "common/error.h"

@@ -1,14 +1,22 @@
 #include "runners/native/torch_weights.h"
 
-#include <fmt/format.h>
-#include <fmt/ranges.h>
+#include <sstream>
 
 #include "common/error.h"
 #include "runners/native/checkpoint/rope_frequencies.h"
 
 namespace dokpa {
 
+// No fmt here: libtorch bundles its own (newer) fmt headers, which shadow Debian's in files that
+// include libtorch and then fail to link against Debian's libfmt.
 namespace {
+
+std::string shape_text(const std::vector<int64_t>& shape) {
+  std::ostringstream text;
+  text << "[";
+  for (size_t i = 0; i < shape.size(); ++i) text << (i ? ", " : "") << shape[i];
+  return text.str() + "]";
+}
 
 at::ScalarType torch_dtype(Dtype dtype, const std::string& name, const std::string& file) {
   switch (dtype) {
@@ -16,7 +24,7 @@ at::ScalarType torch_dtype(Dtype dtype, const std::string& name, const std::stri
     case Dtype::F16: return at::kHalf;
     case Dtype::BF16: return at::kBFloat16;
     case Dtype::F64: return at::kDouble;
-    default: throw Error(file, fmt::format("tensor '{}' has dtype {}, which a llama weight cannot be", name, dtype_name(dtype)));
+    default: throw Error(file, "tensor '" + name + "' has dtype " + std::string(dtype_name(dtype)) + ", which a llama weight cannot be");
   }
 }
 
@@ -30,10 +38,10 @@ class WeightLoader {
   // own dtype the tensor aliases the memory map (no copy).
   at::Tensor require(const std::string& name, std::vector<int64_t> shape) {
     const TensorView* view = source_.find(name);
-    if (!view) throw Error(origin_, fmt::format("weight '{}' is missing", name));
+    if (!view) throw Error(origin_, "weight '" + name + "' is missing");
     if (view->shape != shape)
-      throw Error(origin_, fmt::format("weight '{}' has shape [{}], config.json implies [{}]", name,
-                                       fmt::join(view->shape, ", "), fmt::join(shape, ", ")));
+      throw Error(origin_, "weight '" + name + "' has shape " + shape_text(view->shape) + ", config.json implies " +
+                               shape_text(shape));
     at::Tensor mapped = at::from_blob(const_cast<std::byte*>(view->data), view->shape,
                                       at::TensorOptions().dtype(torch_dtype(view->dtype, name, origin_)));
     parameters_ += view->numel();
@@ -66,8 +74,9 @@ LoadedLlama load_llama_checkpoint(const std::filesystem::path& checkpoint_dir, c
   const int64_t C = c.hidden_size, I = c.intermediate_size, V = c.vocab_size;
   const int64_t H = c.num_attention_heads, Hkv = c.num_key_value_heads, D = c.head_dim;
   if (H % Hkv != 0)
-    throw Error((checkpoint_dir / "config.json").string(),
-                fmt::format("num_attention_heads {} is not a multiple of num_key_value_heads {}", H, Hkv));
+    throw Error((checkpoint_dir / "config.json").string(), "num_attention_heads " + std::to_string(H) +
+                                                               " is not a multiple of num_key_value_heads " +
+                                                               std::to_string(Hkv));
 
   const bool qkv_bias = c.qkv_bias, o_bias = c.o_proj_bias;  // per family, from ModelConfig
 
@@ -75,7 +84,7 @@ LoadedLlama load_llama_checkpoint(const std::filesystem::path& checkpoint_dir, c
   LlamaWeights w;
   w.embed_tokens = load.require("model.embed_tokens.weight", {V, C});
   for (int64_t i = 0; i < c.num_hidden_layers; ++i) {
-    const std::string p = fmt::format("model.layers.{}.", i);
+    const std::string p = "model.layers." + std::to_string(i) + ".";
     LlamaLayerWeights layer;
     layer.input_norm = load.require(p + "input_layernorm.weight", {C});
     layer.q_proj = load.require(p + "self_attn.q_proj.weight", {H * D, C});

@@ -41,7 +41,7 @@ WeightIndex read_index(const fs::path& dir, const fs::path& index_path) {
   nlohmann::json index;
   try {
     index = nlohmann::json::parse(read_file(index_path));
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // parse_error, or out_of_range for 1e999
     throw Error(index_path.string(), fmt::format("not valid JSON ({})", e.what()));
   }
   if (!index.is_object() || !index.contains("weight_map") || !index["weight_map"].is_object())

@@ -235,7 +235,7 @@ ModelConfig parse_model_config(std::string_view json_text, const std::string& so
   Json root;
   try {
     root = Json::parse(json_text);
-  } catch (const Json::parse_error& e) {
+  } catch (const Json::exception& e) {  // parse_error, or out_of_range for 1e999
     throw Error(source, fmt::format("not valid JSON ({})", e.what()));
   }
   if (!root.is_object()) throw Error(source, "expected a JSON object");

@@ -4,6 +4,7 @@
 #include <array>
 #include <cstring>
 #include <set>
+#include <tuple>
 #include <utility>
 
 #include <fmt/format.h>
@@ -79,7 +80,7 @@ nlohmann::json parse_header(const std::filesystem::path& path, std::string_view 
   };
   try {
     return nlohmann::json::parse(text.begin(), text.end(), callback);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // parse_error, or out_of_range for 1e999
     throw Error(path.string(), fmt::format("header is not valid JSON ({})", e.what()));
   }
 }

@@ -73,8 +73,8 @@ std::pair<int, size_t> AddedVocabulary::Trie::longest_at(std::string_view text, 
   return best;
 }
 
-AddedVocabulary::AddedVocabulary(const Json& added_tokens, const BpeModel& model, const Normalizer* normalizer,
-                                 const std::string& source) {
+AddedVocabulary::AddedVocabulary(const Json& added_tokens, const BpeModel& model,
+                                 const Normalizer* normalizer, const std::string& source) {
   if (added_tokens.is_null()) return;
   if (!added_tokens.is_array()) throw Error(source, "added_tokens must be a list");
   int32_t next_id = int32_t(model.vocab_entries());
@@ -87,7 +87,8 @@ AddedVocabulary::AddedVocabulary(const Json& added_tokens, const BpeModel& model
     token.lstrip = field_or(item, "lstrip", false, source, context);
     token.rstrip = field_or(item, "rstrip", false, source, context);
     token.normalized = field_or(item, "normalized", !token.special, source, context);
-    if (token.content.empty() || by_content_.count(token.content)) continue;  // ignored by tokenizers
+    if (token.content.empty() || by_content_.count(token.content))
+      continue;  // ignored by tokenizers
     std::optional<int32_t> id = model.token_to_id(token.content);
     int32_t assigned = id ? *id : next_id++;
     by_content_[token.content] = assigned;
@@ -112,15 +113,19 @@ std::vector<Segment> AddedVocabulary::split_raw(std::string_view text, bool at_t
   return split(text, at_text_start, raw_trie_);
 }
 
-std::vector<Segment> AddedVocabulary::split_normalized(std::string_view text, bool at_text_start) const {
+std::vector<Segment> AddedVocabulary::split_normalized(std::string_view text,
+                                                       bool at_text_start) const {
   return split(text, at_text_start, normalized_trie_);
 }
 
 // tokenizers' AddedVocabulary::find_matches, then the slices between the matches.
-std::vector<Segment> AddedVocabulary::split(std::string_view text, bool at_text_start, const Trie& trie) const {
+std::vector<Segment> AddedVocabulary::split(std::string_view text, bool at_text_start,
+                                            const Trie& trie) const {
   std::vector<Segment> segments;
   auto push_text = [&](size_t begin, size_t end) {
-    if (end > begin) segments.push_back({std::string(text.substr(begin, end - begin)), std::nullopt, at_text_start && begin == 0});
+    if (end > begin)
+      segments.push_back({std::string(text.substr(begin, end - begin)), std::nullopt,
+                          at_text_start && begin == 0});
   };
   size_t start_offset = 0;
   size_t pos = 0;
@@ -136,13 +141,15 @@ std::vector<Segment> AddedVocabulary::split(std::string_view text, bool at_text_
     if (token.single_word) {
       bool space_before = start == 0 || !is_word_char(last_char(text.substr(0, start)));
       size_t next_length;
-      bool space_after = stop == text.size() || !is_word_char(decode_code_point(text, stop, next_length));
+      bool space_after =
+          stop == text.size() || !is_word_char(decode_code_point(text, stop, next_length));
       if (!space_before || !space_after) continue;
     }
     if (token.lstrip) start = std::max(trailing_space_start(text.substr(0, start)), start_offset);
     if (token.rstrip) stop += leading_space_length(text.substr(stop));
     push_text(start_offset, start);
-    segments.push_back({std::string(text.substr(start, stop - start)), ids_[size_t(index)], at_text_start && start == 0});
+    segments.push_back({std::string(text.substr(start, stop - start)), ids_[size_t(index)],
+                        at_text_start && start == 0});
     start_offset = stop;
     pos = std::max(pos, stop);
   }

@@ -53,8 +53,10 @@ std::unique_ptr<BpeModel> BpeModel::from_json(const Json& model, const std::stri
   if (model.contains("unk_token") && model.at("unk_token").is_string()) {
     bpe->unk_token_ = model.at("unk_token").get<std::string>();
   }
-  bpe->continuing_subword_prefix_ = field_or<std::string>(model, "continuing_subword_prefix", "", source, context);
-  bpe->end_of_word_suffix_ = field_or<std::string>(model, "end_of_word_suffix", "", source, context);
+  bpe->continuing_subword_prefix_ =
+      field_or<std::string>(model, "continuing_subword_prefix", "", source, context);
+  bpe->end_of_word_suffix_ =
+      field_or<std::string>(model, "end_of_word_suffix", "", source, context);
   bpe->fuse_unk_ = field_or(model, "fuse_unk", false, source, context);
   bpe->byte_fallback_ = field_or(model, "byte_fallback", false, source, context);
   bpe->ignore_merges_ = field_or(model, "ignore_merges", false, source, context);
@@ -70,17 +72,21 @@ std::unique_ptr<BpeModel> BpeModel::from_json(const Json& model, const std::stri
       if (line.rfind("#version", 0) == 0) continue;
       size_t space = line.find(' ');
       if (space == std::string::npos || line.find(' ', space + 1) != std::string::npos) {
-        throw Error(source, "model.merges[" + std::to_string(rank) + "] '" + line + "' is not two tokens");
+        throw Error(source,
+                    "model.merges[" + std::to_string(rank) + "] '" + line + "' is not two tokens");
       }
       left = line.substr(0, space);
       right = line.substr(space + 1);
-    } else if (merge.is_array() && merge.size() == 2 && merge[0].is_string() && merge[1].is_string()) {
+    } else if (merge.is_array() && merge.size() == 2 && merge[0].is_string() &&
+               merge[1].is_string()) {
       left = merge[0].get<std::string>();
       right = merge[1].get<std::string>();
     } else {
-      throw Error(source, "model.merges[" + std::to_string(rank) + "] must be \"a b\" or [\"a\", \"b\"]");
+      throw Error(source,
+                  "model.merges[" + std::to_string(rank) + "] must be \"a b\" or [\"a\", \"b\"]");
     }
-    std::string merged = left + (right.size() >= prefix_length ? right.substr(prefix_length) : right);
+    std::string merged =
+        left + (right.size() >= prefix_length ? right.substr(prefix_length) : right);
     auto a = bpe->vocab_.find(left), b = bpe->vocab_.find(right), c = bpe->vocab_.find(merged);
     if (a == bpe->vocab_.end() || b == bpe->vocab_.end() || c == bpe->vocab_.end()) {
       throw Error(source, "model.merges[" + std::to_string(rank) + "] ('" + left + "', '" + right +
@@ -160,7 +166,8 @@ std::vector<int32_t> BpeModel::merge_word(std::string_view word) const {
     }
     if (unk_token_) {
       auto it = vocab_.find(*unk_token_);
-      if (it == vocab_.end()) throw Error(source_, "unk_token '" + *unk_token_ + "' is not in the vocabulary");
+      if (it == vocab_.end())
+        throw Error(source_, "unk_token '" + *unk_token_ + "' is not in the vocabulary");
       if (pending_unk >= 0 && !fuse_unk_) add(pending_unk);
       pending_unk = it->second;
     }
@@ -176,7 +183,8 @@ std::vector<int32_t> BpeModel::merge_word(std::string_view word) const {
     return it == merges_.end() ? nullptr : &it->second;
   };
   for (size_t i = 0; i + 1 < symbols.size(); ++i) {
-    if (const MergeTarget* m = lookup(symbols[i].id, symbols[i + 1].id)) queue.push({m->rank, i, m->new_id});
+    if (const MergeTarget* m = lookup(symbols[i].id, symbols[i + 1].id))
+      queue.push({m->rank, i, m->new_id});
   }
   while (!queue.empty()) {
     Candidate top = queue.top();

@@ -42,7 +42,9 @@ class BpeModel {
     uint32_t rank;
     int32_t new_id;
   };
-  static uint64_t pair_key(int32_t a, int32_t b) { return uint64_t(uint32_t(a)) << 32 | uint32_t(b); }
+  static uint64_t pair_key(int32_t a, int32_t b) {
+    return uint64_t(uint32_t(a)) << 32 | uint32_t(b);
+  }
 
   StringIdMap vocab_;
   std::unordered_map<int32_t, std::string> vocab_r_;

@@ -27,14 +27,19 @@ class BpeTokenizer : public Tokenizer {
     if (version != "1.0") throw Error(source, "unknown tokenizer.json version '" + version + "'");
     const Json& model = require_field(spec, "model", source, "tokenizer");
     std::string type = field_or<std::string>(model, "type", "BPE", source, "model");
-    if (type != "BPE") throw Error(source, "unsupported model type '" + type + "' (only BPE is implemented)");
+    if (type != "BPE")
+      throw Error(source, "unsupported model type '" + type + "' (only BPE is implemented)");
     model_ = BpeModel::from_json(model, source);
-    normalizer_ = make_normalizer(field_or(spec, "normalizer", Json(), source, "tokenizer"), source);
-    pre_tokenizer_ = make_pre_tokenizer(field_or(spec, "pre_tokenizer", Json(), source, "tokenizer"), source);
-    post_processor_ = make_post_processor(field_or(spec, "post_processor", Json(), source, "tokenizer"), source);
+    normalizer_ =
+        make_normalizer(field_or(spec, "normalizer", Json(), source, "tokenizer"), source);
+    pre_tokenizer_ =
+        make_pre_tokenizer(field_or(spec, "pre_tokenizer", Json(), source, "tokenizer"), source);
+    post_processor_ =
+        make_post_processor(field_or(spec, "post_processor", Json(), source, "tokenizer"), source);
     decoder_ = make_decoder(field_or(spec, "decoder", Json(), source, "tokenizer"), source);
-    added_ = std::make_unique<AddedVocabulary>(field_or(spec, "added_tokens", Json(), source, "tokenizer"), *model_,
-                                               normalizer_.get(), source);
+    added_ = std::make_unique<AddedVocabulary>(
+        field_or(spec, "added_tokens", Json(), source, "tokenizer"), *model_, normalizer_.get(),
+        source);
   }
 
   std::vector<int32_t> encode(std::string_view input, bool add_special_tokens) const override {
@@ -48,11 +53,14 @@ class BpeTokenizer : public Tokenizer {
       }
       std::string normalized = normalizer_ ? normalizer_->normalize(raw.text) : std::move(raw.text);
       for (Segment& segment : added_->split_normalized(normalized, raw.at_text_start)) {
-        if (segment.id) ids.push_back(*segment.id);
-        else encode_segment(std::move(segment), ids);
+        if (segment.id)
+          ids.push_back(*segment.id);
+        else
+          encode_segment(std::move(segment), ids);
       }
     }
-    if (add_special_tokens && post_processor_) ids = post_processor_->add_special_tokens(std::move(ids));
+    if (add_special_tokens && post_processor_)
+      ids = post_processor_->add_special_tokens(std::move(ids));
     return ids;
   }
 

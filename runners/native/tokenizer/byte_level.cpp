@@ -20,7 +20,8 @@ struct ByteTable {
     char_to_byte.fill(-1);
     char32_t next = 256;
     for (int b = 0; b < 256; ++b) {
-      bool printable = (b >= '!' && b <= '~') || (b >= 0xA1 && b <= 0xAC) || (b >= 0xAE && b <= 0xFF);
+      bool printable =
+          (b >= '!' && b <= '~') || (b >= 0xA1 && b <= 0xAC) || (b >= 0xAE && b <= 0xFF);
       byte_to_char[b] = printable ? char32_t(b) : next++;
       append_utf8(byte_to_utf8[b], byte_to_char[b]);
       char_to_byte[byte_to_char[b]] = int16_t(b);

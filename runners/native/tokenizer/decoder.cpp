@@ -21,8 +21,10 @@ class ByteLevelDecoder : public Decoder {
     std::string bytes;
     for (const std::string& token : tokens) {
       std::string decoded;
-      if (unicode_to_bytes(token, decoded)) bytes += decoded;
-      else bytes += token;
+      if (unicode_to_bytes(token, decoded))
+        bytes += decoded;
+      else
+        bytes += token;
     }
     return {utf8_lossy(bytes)};
   }
@@ -37,13 +39,16 @@ class ByteFallbackDecoder : public Decoder {
     size_t pending_count = 0;
     auto flush = [&] {
       if (pending_count == 0) return;
-      if (is_valid_utf8(pending)) out.push_back(pending);
-      else for (size_t i = 0; i < pending_count; ++i) out.emplace_back(kReplacementCharacter);
+      if (is_valid_utf8(pending))
+        out.push_back(pending);
+      else
+        for (size_t i = 0; i < pending_count; ++i) out.emplace_back(kReplacementCharacter);
       pending.clear();
       pending_count = 0;
     };
     for (std::string& token : tokens) {
-      if (token.size() == 6 && token.rfind("<0x", 0) == 0 && token.back() == '>' && std::isxdigit(static_cast<unsigned char>(token[3])) &&
+      if (token.size() == 6 && token.rfind("<0x", 0) == 0 && token.back() == '>' &&
+          std::isxdigit(static_cast<unsigned char>(token[3])) &&
           std::isxdigit(static_cast<unsigned char>(token[4]))) {
         pending += char(std::stoi(token.substr(3, 2), nullptr, 16));
         ++pending_count;
@@ -68,7 +73,8 @@ class FuseDecoder : public Decoder {
 
 class ReplaceDecoder : public Decoder {
  public:
-  ReplaceDecoder(Regex pattern, std::string content) : pattern_(std::move(pattern)), content_(std::move(content)) {}
+  ReplaceDecoder(Regex pattern, std::string content)
+      : pattern_(std::move(pattern)), content_(std::move(content)) {}
   std::vector<std::string> decode_chain(std::vector<std::string> tokens) const override {
     for (std::string& token : tokens) token = replace_all(pattern_, token, content_);
     return tokens;
@@ -82,7 +88,8 @@ class ReplaceDecoder : public Decoder {
 // Strips up to `start` leading and `stop` trailing copies of one character from each token.
 class StripDecoder : public Decoder {
  public:
-  StripDecoder(char32_t content, size_t start, size_t stop) : content_(content), start_(start), stop_(stop) {}
+  StripDecoder(char32_t content, size_t start, size_t stop)
+      : content_(content), start_(start), stop_(stop) {}
   std::vector<std::string> decode_chain(std::vector<std::string> tokens) const override {
     for (std::string& token : tokens) {
       std::vector<std::pair<char32_t, size_t>> chars;  // (code point, byte offset)
@@ -110,7 +117,8 @@ class StripDecoder : public Decoder {
 // pre-tokenizer never prepends one.
 class MetaspaceDecoder : public Decoder {
  public:
-  MetaspaceDecoder(std::string replacement, bool prepends) : replacement_(std::move(replacement)), prepends_(prepends) {}
+  MetaspaceDecoder(std::string replacement, bool prepends)
+      : replacement_(std::move(replacement)), prepends_(prepends) {}
   std::vector<std::string> decode_chain(std::vector<std::string> tokens) const override {
     for (size_t i = 0; i < tokens.size(); ++i) {
       std::string out;
@@ -135,7 +143,8 @@ class MetaspaceDecoder : public Decoder {
 
 class SequenceDecoder : public Decoder {
  public:
-  explicit SequenceDecoder(std::vector<std::unique_ptr<Decoder>> steps) : steps_(std::move(steps)) {}
+  explicit SequenceDecoder(std::vector<std::unique_ptr<Decoder>> steps)
+      : steps_(std::move(steps)) {}
   std::vector<std::string> decode_chain(std::vector<std::string> tokens) const override {
     for (const auto& step : steps_) tokens = step->decode_chain(std::move(tokens));
     return tokens;
@@ -148,7 +157,8 @@ class SequenceDecoder : public Decoder {
 char32_t single_char(const std::string& text, const std::string& source, const char* what) {
   size_t length = 0;
   char32_t cp = text.empty() ? 0 : decode_code_point(text, 0, length);
-  if (text.empty() || length != text.size()) throw Error(source, std::string("decoder.") + what + " must be one character");
+  if (text.empty() || length != text.size())
+    throw Error(source, std::string("decoder.") + what + " must be one character");
   return cp;
 }
 
@@ -162,19 +172,23 @@ std::unique_ptr<Decoder> make_decoder(const Json& spec, const std::string& sourc
   if (type == "ByteFallback") return std::make_unique<ByteFallbackDecoder>();
   if (type == "Fuse") return std::make_unique<FuseDecoder>();
   if (type == "Replace") {
-    return std::make_unique<ReplaceDecoder>(make_pattern(require_field(spec, "pattern", source, context), source, context),
-                                            require_string(spec, "content", source, context));
+    return std::make_unique<ReplaceDecoder>(
+        make_pattern(require_field(spec, "pattern", source, context), source, context),
+        require_string(spec, "content", source, context));
   }
   if (type == "Strip") {
-    return std::make_unique<StripDecoder>(single_char(require_string(spec, "content", source, context), source, "content"),
-                                          field_or<size_t>(spec, "start", 0, source, context),
-                                          field_or<size_t>(spec, "stop", 0, source, context));
+    return std::make_unique<StripDecoder>(
+        single_char(require_string(spec, "content", source, context), source, "content"),
+        field_or<size_t>(spec, "start", 0, source, context),
+        field_or<size_t>(spec, "stop", 0, source, context));
   }
   if (type == "Metaspace") {
-    std::string replacement = field_or<std::string>(spec, "replacement", "\xE2\x96\x81", source, context);
+    std::string replacement =
+        field_or<std::string>(spec, "replacement", "\xE2\x96\x81", source, context);
     single_char(replacement, source, "replacement");
     std::string scheme = field_or<std::string>(
-        spec, "prepend_scheme", field_or(spec, "add_prefix_space", true, source, context) ? "always" : "never", source,
+        spec, "prepend_scheme",
+        field_or(spec, "add_prefix_space", true, source, context) ? "always" : "never", source,
         context);
     return std::make_unique<MetaspaceDecoder>(replacement, scheme != "never");
   }

@@ -1,7 +1,6 @@
 #pragma once
 // Reading tokenizer.json fields with errors that name the file and the field.
 #include <nlohmann/json.hpp>
-
 #include <string>
 
 #include "common/error.h"
@@ -40,7 +39,7 @@ T field_or(const Json& object, const char* key, T fallback, const std::string& s
 
 // The "type" of a component object (normalizer, pre_tokenizer, ...).
 inline std::string component_type(const Json& object, const std::string& source,
-                                   const std::string& context) {
+                                  const std::string& context) {
   return require_string(object, "type", source, context);
 }
 

@@ -78,12 +78,15 @@ std::unique_ptr<Normalizer> make_normalizer(const Json& spec, const std::string&
   const std::string context = "normalizer";
   std::string type = component_type(spec, source, context);
   if (type == "NFC") return std::make_unique<UnicodeNormalizer>(UTF8PROC_STABLE | UTF8PROC_COMPOSE);
-  if (type == "NFD") return std::make_unique<UnicodeNormalizer>(UTF8PROC_STABLE | UTF8PROC_DECOMPOSE);
+  if (type == "NFD")
+    return std::make_unique<UnicodeNormalizer>(UTF8PROC_STABLE | UTF8PROC_DECOMPOSE);
   if (type == "NFKC") {
-    return std::make_unique<UnicodeNormalizer>(UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_COMPAT);
+    return std::make_unique<UnicodeNormalizer>(UTF8PROC_STABLE | UTF8PROC_COMPOSE |
+                                               UTF8PROC_COMPAT);
   }
   if (type == "NFKD") {
-    return std::make_unique<UnicodeNormalizer>(UTF8PROC_STABLE | UTF8PROC_DECOMPOSE | UTF8PROC_COMPAT);
+    return std::make_unique<UnicodeNormalizer>(UTF8PROC_STABLE | UTF8PROC_DECOMPOSE |
+                                               UTF8PROC_COMPAT);
   }
   if (type == "Sequence") {
     const Json& list = require_field(spec, "normalizers", source, context);

@@ -12,12 +12,15 @@ class NoOpProcessor : public PostProcessor {
 // The single template as a list of pieces: fixed ids, or the sequence itself (empty optional).
 class TemplateProcessor : public PostProcessor {
  public:
-  explicit TemplateProcessor(std::vector<std::optional<std::vector<int32_t>>> pieces) : pieces_(std::move(pieces)) {}
+  explicit TemplateProcessor(std::vector<std::optional<std::vector<int32_t>>> pieces)
+      : pieces_(std::move(pieces)) {}
   std::vector<int32_t> add_special_tokens(std::vector<int32_t> ids) const override {
     std::vector<int32_t> out;
     for (const auto& piece : pieces_) {
-      if (piece) out.insert(out.end(), piece->begin(), piece->end());
-      else out.insert(out.end(), ids.begin(), ids.end());
+      if (piece)
+        out.insert(out.end(), piece->begin(), piece->end());
+      else
+        out.insert(out.end(), ids.begin(), ids.end());
     }
     return out;
   }
@@ -28,7 +31,8 @@ class TemplateProcessor : public PostProcessor {
 
 class SequenceProcessor : public PostProcessor {
  public:
-  explicit SequenceProcessor(std::vector<std::unique_ptr<PostProcessor>> steps) : steps_(std::move(steps)) {}
+  explicit SequenceProcessor(std::vector<std::unique_ptr<PostProcessor>> steps)
+      : steps_(std::move(steps)) {}
   std::vector<int32_t> add_special_tokens(std::vector<int32_t> ids) const override {
     for (const auto& step : steps_) ids = step->add_special_tokens(std::move(ids));
     return ids;
@@ -52,12 +56,15 @@ std::unique_ptr<PostProcessor> make_template(const Json& spec, const std::string
       pieces.emplace_back(std::nullopt);
     } else if (item.contains("SpecialToken")) {
       std::string name = require_string(item.at("SpecialToken"), "id", source, context + ".single");
-      if (!specials.contains(name)) throw Error(source, "post_processor special token '" + name + "' is not defined");
-      const Json& ids = require_field(specials.at(name), "ids", source, context + ".special_tokens");
+      if (!specials.contains(name))
+        throw Error(source, "post_processor special token '" + name + "' is not defined");
+      const Json& ids =
+          require_field(specials.at(name), "ids", source, context + ".special_tokens");
       try {
         pieces.emplace_back(ids.get<std::vector<int32_t>>());
       } catch (const Json::exception&) {
-        throw Error(source, "post_processor.special_tokens['" + name + "'].ids must be a list of ids");
+        throw Error(source,
+                    "post_processor.special_tokens['" + name + "'].ids must be a list of ids");
       }
     } else {
       throw Error(source, "post_processor.single entries must be Sequence or SpecialToken");

@@ -25,7 +25,8 @@ std::vector<Span> regex_spans(const Regex& regex, std::string_view text, bool in
 }
 
 // Spans where each character satisfying `predicate` is its own match.
-std::vector<Span> char_spans(std::string_view text, const std::function<bool(char32_t)>& predicate) {
+std::vector<Span> char_spans(std::string_view text,
+                             const std::function<bool(char32_t)>& predicate) {
   std::vector<Span> spans;
   size_t last = 0;
   for (size_t pos = 0; pos < text.size();) {
@@ -45,16 +46,20 @@ std::vector<Span> char_spans(std::string_view text, const std::function<bool(cha
 class ByteLevelPreTokenizer : public PreTokenizer {
  public:
   ByteLevelPreTokenizer(bool add_prefix_space, bool use_regex, const std::string& source)
-      : add_prefix_space_(add_prefix_space), use_regex_(use_regex),
-        regex_(R"('s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+)", source) {}
+      : add_prefix_space_(add_prefix_space),
+        use_regex_(use_regex),
+        regex_(R"('s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+)",
+               source) {}
 
   void pre_tokenize(std::vector<Word>& words) const override {
     std::vector<Word> out;
     for (Word& word : words) {
-      if (add_prefix_space_ && word.text.rfind(' ', 0) != 0) word.text.insert(0, " ");
+      if (add_prefix_space_ && word.text.rfind(' ', 0) != 0) word.text = " " + word.text;
       std::vector<Word> parts;
-      if (use_regex_) parts = split_spans(word, regex_spans(regex_, word.text, false), SplitBehavior::kIsolated);
-      else parts.push_back(std::move(word));
+      if (use_regex_)
+        parts = split_spans(word, regex_spans(regex_, word.text, false), SplitBehavior::kIsolated);
+      else
+        parts.push_back(std::move(word));
       for (Word& part : parts) {
         part.text = bytes_to_unicode(part.text);
         out.push_back(std::move(part));
@@ -124,12 +129,15 @@ class MetaspacePreTokenizer : public PreTokenizer {
     for (Word& word : words) {
       std::string replaced;
       for (char c : word.text) {
-        if (c == ' ') replaced += replacement_;
-        else replaced += c;
+        if (c == ' ')
+          replaced += replacement_;
+        else
+          replaced += c;
       }
       bool starts = replaced.rfind(replacement_, 0) == 0;
-      if (!starts && (prepend_ == Prepend::kAlways || (prepend_ == Prepend::kFirst && word.at_text_start))) {
-        replaced.insert(0, replacement_);
+      if (!starts &&
+          (prepend_ == Prepend::kAlways || (prepend_ == Prepend::kFirst && word.at_text_start))) {
+        replaced = replacement_ + replaced;
       }
       word.text = std::move(replaced);
       if (!split_) {
@@ -137,7 +145,8 @@ class MetaspacePreTokenizer : public PreTokenizer {
         continue;
       }
       auto is_replacement = [this](char32_t cp) { return cp == replacement_cp_; };
-      for (Word& part : split_spans(word, char_spans(word.text, is_replacement), SplitBehavior::kMergedWithNext)) {
+      for (Word& part : split_spans(word, char_spans(word.text, is_replacement),
+                                    SplitBehavior::kMergedWithNext)) {
         out.push_back(std::move(part));
       }
     }
@@ -153,7 +162,8 @@ class MetaspacePreTokenizer : public PreTokenizer {
 
 class SequencePreTokenizer : public PreTokenizer {
  public:
-  explicit SequencePreTokenizer(std::vector<std::unique_ptr<PreTokenizer>> steps) : steps_(std::move(steps)) {}
+  explicit SequencePreTokenizer(std::vector<std::unique_ptr<PreTokenizer>> steps)
+      : steps_(std::move(steps)) {}
   void pre_tokenize(std::vector<Word>& words) const override {
     for (const auto& step : steps_) step->pre_tokenize(words);
   }
@@ -173,7 +183,8 @@ SplitBehavior parse_behavior(const std::string& name, const std::string& source)
 
 }  // namespace
 
-std::vector<Word> split_spans(const Word& word, const std::vector<Span>& spans, SplitBehavior behavior) {
+std::vector<Word> split_spans(const Word& word, const std::vector<Span>& spans,
+                              SplitBehavior behavior) {
   // (start, end, remove) after merging, as in tokenizers' NormalizedString::split.
   struct Part {
     size_t start, end;
@@ -190,8 +201,10 @@ std::vector<Word> split_spans(const Word& word, const std::vector<Span>& spans, 
     case SplitBehavior::kContiguous: {
       bool previous_match = false;
       for (const Span& s : spans) {
-        if (s.is_match == previous_match && !parts.empty()) parts.back().end = s.end;
-        else parts.push_back({s.start, s.end, false});
+        if (s.is_match == previous_match && !parts.empty())
+          parts.back().end = s.end;
+        else
+          parts.push_back({s.start, s.end, false});
         previous_match = s.is_match;
       }
       break;
@@ -199,8 +212,10 @@ std::vector<Word> split_spans(const Word& word, const std::vector<Span>& spans, 
     case SplitBehavior::kMergedWithPrevious: {
       bool previous_match = false;
       for (const Span& s : spans) {
-        if (s.is_match && !previous_match && !parts.empty()) parts.back().end = s.end;
-        else parts.push_back({s.start, s.end, false});
+        if (s.is_match && !previous_match && !parts.empty())
+          parts.back().end = s.end;
+        else
+          parts.push_back({s.start, s.end, false});
         previous_match = s.is_match;
       }
       break;
@@ -208,8 +223,10 @@ std::vector<Word> split_spans(const Word& word, const std::vector<Span>& spans, 
     case SplitBehavior::kMergedWithNext: {
       bool previous_match = false;
       for (auto it = spans.rbegin(); it != spans.rend(); ++it) {
-        if (it->is_match && !previous_match && !parts.empty()) parts.back().start = it->start;
-        else parts.push_back({it->start, it->end, false});
+        if (it->is_match && !previous_match && !parts.empty())
+          parts.back().start = it->start;
+        else
+          parts.push_back({it->start, it->end, false});
         previous_match = it->is_match;
       }
       std::reverse(parts.begin(), parts.end());
@@ -229,8 +246,9 @@ std::unique_ptr<PreTokenizer> make_pre_tokenizer(const Json& spec, const std::st
   const std::string context = "pre_tokenizer";
   std::string type = component_type(spec, source, context);
   if (type == "ByteLevel") {
-    return std::make_unique<ByteLevelPreTokenizer>(field_or(spec, "add_prefix_space", true, source, context),
-                                                   field_or(spec, "use_regex", true, source, context), source);
+    return std::make_unique<ByteLevelPreTokenizer>(
+        field_or(spec, "add_prefix_space", true, source, context),
+        field_or(spec, "use_regex", true, source, context), source);
   }
   if (type == "Split") {
     return std::make_unique<SplitPreTokenizer>(
@@ -248,20 +266,26 @@ std::unique_ptr<PreTokenizer> make_pre_tokenizer(const Json& spec, const std::st
   }
   if (type == "Whitespace") {
     // tokenizers: split on Invert(\w+|[^\w\s]+), removing the gaps.
-    return std::make_unique<SplitPreTokenizer>(Regex(R"(\w+|[^\w\s]+)", source), SplitBehavior::kRemoved, true);
+    return std::make_unique<SplitPreTokenizer>(Regex(R"(\w+|[^\w\s]+)", source),
+                                               SplitBehavior::kRemoved, true);
   }
   if (type == "Metaspace") {
-    std::string replacement = field_or<std::string>(spec, "replacement", "\xE2\x96\x81", source, context);
+    std::string replacement =
+        field_or<std::string>(spec, "replacement", "\xE2\x96\x81", source, context);
     if (replacement.empty()) throw Error(source, "pre_tokenizer.replacement is empty");
     std::string scheme = field_or<std::string>(
-        spec, "prepend_scheme", field_or(spec, "add_prefix_space", true, source, context) ? "always" : "never",
-        source, context);
+        spec, "prepend_scheme",
+        field_or(spec, "add_prefix_space", true, source, context) ? "always" : "never", source,
+        context);
     using Prepend = MetaspacePreTokenizer::Prepend;
-    Prepend prepend = scheme == "always" ? Prepend::kAlways : scheme == "first" ? Prepend::kFirst : Prepend::kNever;
+    Prepend prepend = scheme == "always"  ? Prepend::kAlways
+                      : scheme == "first" ? Prepend::kFirst
+                                          : Prepend::kNever;
     if (scheme != "always" && scheme != "first" && scheme != "never") {
       throw Error(source, "unknown Metaspace prepend_scheme '" + scheme + "'");
     }
-    return std::make_unique<MetaspacePreTokenizer>(replacement, prepend, field_or(spec, "split", true, source, context));
+    return std::make_unique<MetaspacePreTokenizer>(replacement, prepend,
+                                                   field_or(spec, "split", true, source, context));
   }
   if (type == "Sequence") {
     const Json& list = require_field(spec, "pretokenizers", source, context);

@@ -35,6 +35,7 @@ struct Span {
 };
 
 // Applies `behavior` to spans covering `text` and returns the kept, non-empty parts.
-std::vector<Word> split_spans(const Word& word, const std::vector<Span>& spans, SplitBehavior behavior);
+std::vector<Word> split_spans(const Word& word, const std::vector<Span>& spans,
+                              SplitBehavior behavior);
 
 }  // namespace dokpa::tokenizer

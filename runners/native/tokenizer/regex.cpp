@@ -25,14 +25,15 @@ Regex::Regex(const std::string& pattern, const std::string& source) : pattern_(p
   PCRE2_SIZE error_offset = 0;
   // MULTILINE: `tokenizers` compiles with Oniguruma's Ruby syntax, where ^ and $ match at
   // line boundaries.
-  pcre2_code* code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(pattern.data()), pattern.size(),
-                                   PCRE2_UTF | PCRE2_UCP | PCRE2_MULTILINE, &error_code,
-                                   &error_offset, nullptr);
+  pcre2_code* code =
+      pcre2_compile(reinterpret_cast<PCRE2_SPTR>(pattern.data()), pattern.size(),
+                    PCRE2_UTF | PCRE2_UCP | PCRE2_MULTILINE, &error_code, &error_offset, nullptr);
   if (!code) {
     throw Error(source, "cannot compile regex '" + pattern + "': " + pcre2_message(error_code) +
                             " at offset " + std::to_string(error_offset));
   }
-  pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);  // optional speed-up; the interpreter is the fallback
+  pcre2_jit_compile(code,
+                    PCRE2_JIT_COMPLETE);  // optional speed-up; the interpreter is the fallback
   code_.reset(code, pcre2_code_free);
 }
 
@@ -87,7 +88,8 @@ std::string replace_all(const Regex& regex, std::string_view text, const std::st
   return out;
 }
 
-Regex make_pattern(const nlohmann::json& spec, const std::string& source, const std::string& context) {
+Regex make_pattern(const nlohmann::json& spec, const std::string& source,
+                   const std::string& context) {
   if (spec.is_object() && spec.contains("Regex") && spec.at("Regex").is_string()) {
     return Regex(spec.at("Regex").get<std::string>(), source);
   }

@@ -1,9 +1,8 @@
 #pragma once
 // A compiled PCRE2 pattern (UTF + UCP, so \p{L}, \s and \w are Unicode-aware) used for the
 // pre-tokenizer and Replace patterns. Compiled once; matching is thread-safe.
-#include <nlohmann/json_fwd.hpp>
-
 #include <memory>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -40,6 +39,7 @@ std::string replace_all(const Regex& regex, std::string_view text, const std::st
 
 // A tokenizer.json pattern, {"String": literal} or {"Regex": pattern}; `context` names the
 // component in errors.
-Regex make_pattern(const nlohmann::json& spec, const std::string& source, const std::string& context);
+Regex make_pattern(const nlohmann::json& spec, const std::string& source,
+                   const std::string& context);
 
 }  // namespace dokpa::tokenizer

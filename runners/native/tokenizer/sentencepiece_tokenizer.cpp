@@ -12,7 +12,8 @@ namespace {
 
 class SentencePieceTokenizer : public Tokenizer {
  public:
-  explicit SentencePieceTokenizer(const std::filesystem::path& model_file) : source_(model_file.string()) {
+  explicit SentencePieceTokenizer(const std::filesystem::path& model_file)
+      : source_(model_file.string()) {
     if (!std::filesystem::exists(model_file)) throw Error(source_, "file does not exist");
     auto status = processor_.Load(source_);
     if (!status.ok()) throw Error(source_, "cannot load SentencePiece model: " + status.ToString());

@@ -17,12 +17,15 @@ char32_t decode_code_point(std::string_view text, size_t pos, size_t& length) {
   length = utf8_sequence_length(byte(0));
   if (pos + length > text.size()) length = 1;
   switch (length) {
-    case 2: return char32_t((byte(0) & 0x1F) << 6 | (byte(1) & 0x3F));
-    case 3: return char32_t((byte(0) & 0x0F) << 12 | (byte(1) & 0x3F) << 6 | (byte(2) & 0x3F));
+    case 2:
+      return char32_t((byte(0) & 0x1F) << 6 | (byte(1) & 0x3F));
+    case 3:
+      return char32_t((byte(0) & 0x0F) << 12 | (byte(1) & 0x3F) << 6 | (byte(2) & 0x3F));
     case 4:
       return char32_t((byte(0) & 0x07) << 18 | (byte(1) & 0x3F) << 12 | (byte(2) & 0x3F) << 6 |
                       (byte(3) & 0x3F));
-    default: return byte(0);
+    default:
+      return byte(0);
   }
 }
 
@@ -58,7 +61,8 @@ size_t valid_prefix(std::string_view bytes, size_t pos, bool& complete) {
   }
   size_t need;
   unsigned char lo = 0x80, hi = 0xBF;  // allowed range of the second byte
-  if (lead >= 0xC2 && lead <= 0xDF) need = 2;
+  if (lead >= 0xC2 && lead <= 0xDF)
+    need = 2;
   else if (lead >= 0xE0 && lead <= 0xEF) {
     need = 3;
     if (lead == 0xE0) lo = 0xA0;
@@ -89,8 +93,10 @@ std::string utf8_lossy(std::string_view bytes) {
   for (size_t pos = 0; pos < bytes.size();) {
     bool complete;
     size_t n = valid_prefix(bytes, pos, complete);
-    if (complete) out.append(bytes.substr(pos, n));
-    else out += "\xEF\xBF\xBD";
+    if (complete)
+      out.append(bytes.substr(pos, n));
+    else
+      out += "\xEF\xBF\xBD";
     pos += n;
   }
   return out;
@@ -130,8 +136,10 @@ bool is_word_char(char32_t cp) {
     case UTF8PROC_CATEGORY_ME:
     case UTF8PROC_CATEGORY_ND:
     case UTF8PROC_CATEGORY_NL:
-    case UTF8PROC_CATEGORY_PC: return true;
-    default: return false;
+    case UTF8PROC_CATEGORY_PC:
+      return true;
+    default:
+      return false;
   }
 }
 

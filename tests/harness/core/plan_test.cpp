@@ -166,8 +166,9 @@ TEST_CASE("plan: byte-identical across builds; the hash follows the data", "[pla
   CHECK(a.hash == plan_hash(a));
   CHECK(a.suite_hash == suite.hash);
 
-  // Provenance: every data file with its sha256, per task and role.
-  REQUIRE(a.data_files.size() == 7);
+  // Provenance: every data file with its sha256, per task and role (shots drawn from the
+  // task's own dataset add no entry).
+  REQUIRE(a.data_files.size() == 6);
   CHECK(a.data_files[0].task == "kmmlu");
   CHECK(a.data_files[0].role == "dataset");
   CHECK(a.data_files[0].sha256 == sha256_hex(kTestCsv));
@@ -176,7 +177,7 @@ TEST_CASE("plan: byte-identical across builds; the hash follows the data", "[pla
 
   // One byte of one data file changes the plan hash.
   std::string changed = kTestCsv;
-  changed.replace(changed.find("1 더하기 1"), 1, "2");
+  changed[changed.find("1 더하기 1")] = '2';
   write(dir / "test.csv", changed);
   Plan c = build_plan(suite);
   CHECK(c.hash != a.hash);
@@ -210,6 +211,12 @@ TEST_CASE("plan: data problems are errors naming the file", "[plan]") {
   write(dir / "suite.yaml", typo);
   REQUIRE_THROWS_WITH(build_plan(load_suite(dir / "suite.yaml")),
                       Contains("boolq.jsonl:1") && Contains("task 'boolq'") && Contains("unknown field 'paragraf'"));
+
+  std::string greedy = kSuite;
+  greedy.replace(greedy.find("count: 2"), 8, "count: 3");
+  write(dir / "suite.yaml", greedy);
+  REQUIRE_THROWS_WITH(build_plan(load_suite(dir / "suite.yaml")),
+                      Contains("suite.yaml: task 'kmmlu_2shot': fewshot.count is 3") && Contains("dev.csv offers only 2"));
 
   write(dir / "suite.yaml", kSuite);
   write(dir / "boolq.jsonl", "{\"paragraph\": \"p\", \"question\": \"q\", \"label\": 2}\n");

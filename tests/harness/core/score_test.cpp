@@ -18,11 +18,7 @@ PlannedTask mc_task(std::vector<std::string> metrics = {"acc", "acc_norm"}) {
 }
 
 PlannedItem mc_item(std::vector<std::string> choices, int gold) {
-  PlannedItem item;
-  item.task = "mc";
-  item.item_id = "0";
-  item.choices = std::move(choices);
-  item.gold_index = gold;
+  PlannedItem item{"mc", "0", std::move(choices), gold, "", 0, 0};
   item.request_count = item.choices.size();
   return item;
 }
@@ -44,11 +40,8 @@ TEST_CASE("score: argmax takes the first maximum, like numpy", "[score]") {
 
 TEST_CASE("score: acc and acc_norm with Korean choices (code points, not bytes)", "[score]") {
   PlannedTask task = mc_task();
-  // 아니오 is 3 code points (9 bytes), 예 is 1 (3 bytes). logprobs: -3.0 vs -2.0.
+  // 아니오 is 3 code points (9 bytes), 예 is 1 (3 bytes); logprobs -3.0 and -2.0.
   // acc: argmax(-3, -2) = 1 (예). acc_norm: -3/3 = -1.0 vs -2/1 = -2.0 -> 0 (아니오).
-  // Counting bytes would give -3/9 = -0.33 vs -2/3 = -0.67 -> also 0, so use a case that differs:
-  // logprobs -4.5 / -2.0: code points -1.5 vs -2.0 -> 0; bytes -0.5 vs -0.667 -> 0 ... and
-  // -6.0 / -1.5: code points -2.0 vs -1.5 -> 1; bytes -0.667 vs -0.5 -> 1. Choose 2 vs 1 code points:
   PlannedItem item = mc_item({"아니오", "예"}, 0);
   ItemScore s = score_multiple_choice(task, item, results({-3.0, -2.0}));
   CHECK(s.predicted_index == 1);
@@ -56,9 +49,8 @@ TEST_CASE("score: acc and acc_norm with Korean choices (code points, not bytes)"
   CHECK(s.metric("acc") == 0.0);
   CHECK(s.metric("acc_norm") == 1.0);
 
-  // Here bytes and code points disagree: 서울 = 2 code points / 6 bytes, 부산시청 = 4 / 12 ... same
-  // ratio; mix ASCII and Hangul instead: "ab" = 2 code points / 2 bytes, "가" = 1 / 3.
-  // logprobs -3.0 ("ab"), -2.0 ("가"): code points -1.5 vs -2.0 -> 0; bytes -1.5 vs -0.667 -> 1.
+  // Here bytes and code points disagree: "ab" is 2 code points / 2 bytes, "가" 1 / 3.
+  // logprobs -3.0, -2.0: per code point -1.5 vs -2.0 -> 0; per byte -1.5 vs -0.67 -> 1.
   PlannedItem mixed = mc_item({"ab", "가"}, 0);
   ItemScore m = score_multiple_choice(task, mixed, results({-3.0, -2.0}));
   CHECK(m.metric("acc") == 0.0);

@@ -1,7 +1,9 @@
 #pragma once
 // Helpers for the native runner's tests: reference tensors written by tests/reference scripts.
+// libtorch first: c10 defines a glog-style CHECK that would otherwise replace Catch's.
 #include <ATen/ATen.h>
 #include <c10/core/InferenceMode.h>
+#undef CHECK
 
 #include <string>
 

@@ -79,22 +79,37 @@ TEST_CASE("native loglikelihood does not depend on batch size", "[native][smollm
   CHECK(worst <= 1e-4);
 }
 
-TEST_CASE("native greedy generation stops at stop strings and the token budget", "[native][smollm2]") {
+TEST_CASE("native greedy generation equals transformers and honours stop strings and budgets",
+          "[native][smollm2]") {
   auto runner = smollm2(2);
   std::vector<GenerateRequest> requests = {
+      {"<|im_start|>user\nSay hello.<|im_end|>\n<|im_start|>assistant\n", {}, 24},
+      {"대한민국의 수도는", {}, 12},
+      {"def fibonacci(n):\n", {}, 20},
       {"Count: 1, 2, 3, 4,", {","}, 16},
-      {"Count: 1, 2, 3, 4,", {}, 5},
-      {"<|im_start|>user\nSay hello.<|im_end|>\n<|im_start|>assistant\n", {}, 64},
   };
   std::vector<GenerateResult> results = runner->generate(requests);
-  REQUIRE(results.size() == 3);
-  CHECK(results[0].finish_reason == "stop");
-  CHECK(results[0].text.find(',') == std::string::npos);
-  CHECK(results[1].finish_reason == "length");
-  CHECK(results[1].n_tokens == 5);
-  CHECK(results[2].finish_reason == "eos");  // the instruct model ends its turn with <|im_end|>
-  CHECK_FALSE(results[2].text.empty());
-  // Same requests alone (batch of one) give the same greedy text.
+  REQUIRE(results.size() == requests.size());
+
+  // Budget-limited requests must equal transformers' greedy text token for token.
+  std::filesystem::path dir = scratch_dir("native_generate");
+  nlohmann::json input = nlohmann::json::array();
+  for (size_t i = 0; i < 3; ++i) input.push_back({{"prompt", requests[i].prompt}, {"max_tokens", requests[i].max_tokens}});
+  std::ofstream(dir / "requests.json") << input.dump();
+  run_reference_script("greedy_reference.py", "--model " + shell_quote(default_model_dir().string()) + " --requests " +
+                                                  shell_quote((dir / "requests.json").string()) + " --out " +
+                                                  shell_quote((dir / "reference.json").string()));
+  nlohmann::json reference = nlohmann::json::parse(read_file(dir / "reference.json"));
+  for (size_t i = 0; i < 3; ++i) {
+    INFO("request " << i);
+    CHECK(results[i].text == reference[i]["text"].get<std::string>());
+    CHECK(results[i].n_tokens == reference[i]["n_tokens"].get<int>());
+    CHECK(results[i].finish_reason == (reference[i]["ended_with_eos"].get<bool>() ? "eos" : "length"));
+  }
+  // A stop string cuts the text before it.
+  CHECK(results[3].finish_reason == "stop");
+  CHECK(results[3].text.find(',') == std::string::npos);
+  // The same request alone (batch of one) gives the same greedy text.
   auto single = smollm2(1)->generate(std::vector<GenerateRequest>{requests[1]});
   CHECK(single[0].text == results[1].text);
 }

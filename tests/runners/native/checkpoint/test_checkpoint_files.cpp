@@ -1,9 +1,11 @@
 // WeightSource / locate_weights: a sharded checkpoint written by transformers' save_pretrained,
 // pickled checkpoints refused, and inconsistent indexes caught before any weight is used.
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "common/sha256.h"
 #include "runners/native/checkpoint/checkpoint_files.h"
+#include "runners/native/checkpoint/model_config.h"
 #include "tests/runners/native/checkpoint/checkpoint_test_support.h"
 
 namespace dokpa {
@@ -14,9 +16,18 @@ using test::require_error;
 using test::write_bytes;
 using test::write_safetensors;
 
+// Header entry of a U8 tensor spanning [begin, end).
 std::string u8_tensor(const std::string& name, int64_t begin, int64_t end) {
-  return "\"" + name + "\":{\"dtype\":\"U8\",\"shape\":[" + std::to_string(end - begin) + "],\"data_offsets\":[" +
-         std::to_string(begin) + "," + std::to_string(end) + "]}";
+  return fmt::format(R"("{}":{{"dtype":"U8","shape":[{}],"data_offsets":[{},{}]}})", name, end - begin, begin, end);
+}
+
+std::string header(std::initializer_list<std::string> entries) {
+  std::string out = "{";
+  for (const auto& entry : entries) {
+    if (out.size() > 1) out += ",";
+    out += entry;
+  }
+  return out + "}";
 }
 
 TEST_CASE("WeightSource reads a sharded checkpoint saved by transformers", "[checkpoint][weights]") {
@@ -61,7 +72,7 @@ TEST_CASE("WeightSource reads a sharded checkpoint saved by transformers", "[che
 
 TEST_CASE("a single model.safetensors is found", "[checkpoint][weights]") {
   auto dir = test::scratch_dir("weights_single");
-  write_safetensors(dir / "model.safetensors", "{" + u8_tensor("w", 0, 3) + "}", "abc");
+  write_safetensors(dir / "model.safetensors", header({u8_tensor("w", 0, 3)}), "abc");
   write_bytes(dir / "pytorch_model.bin", "PK\x03\x04 ignored when safetensors exist");
   auto weights = WeightSource::open(dir);
   CHECK(weights.names() == std::vector<std::string>{"w"});
@@ -73,8 +84,8 @@ TEST_CASE("a single model.safetensors is found", "[checkpoint][weights]") {
 struct ShardedFixture {
   fs::path dir = test::scratch_dir("weights_sharded");
   ShardedFixture() {
-    write_safetensors(dir / "s1.safetensors", "{" + u8_tensor("a", 0, 2) + "," + u8_tensor("b", 2, 4) + "}", "abcd");
-    write_safetensors(dir / "s2.safetensors", "{" + u8_tensor("c", 0, 1) + "}", "e");
+    write_safetensors(dir / "s1.safetensors", header({u8_tensor("a", 0, 2), u8_tensor("b", 2, 4)}), "abcd");
+    write_safetensors(dir / "s2.safetensors", header({u8_tensor("c", 0, 1)}), "e");
   }
   void index(const std::string& weight_map) {
     write_bytes(dir / "model.safetensors.index.json", R"({"metadata":{},"weight_map":{)" + weight_map + "}}");
@@ -107,7 +118,7 @@ TEST_CASE("inconsistent shard indexes are refused", "[checkpoint][weights]") {
     require_error(open, f.dir / "s1.safetensors", {"tensor 'b' is not in the weight_map"});
   }
   SECTION("a tensor in two shards") {
-    write_safetensors(f.dir / "s2.safetensors", "{" + u8_tensor("a", 0, 2) + "," + u8_tensor("c", 2, 3) + "}", "xye");
+    write_safetensors(f.dir / "s2.safetensors", header({u8_tensor("a", 0, 2), u8_tensor("c", 2, 3)}), "xye");
     f.index(R"("a":"s1.safetensors","b":"s1.safetensors","c":"s2.safetensors")");
     require_error(open, f.dir / "s2.safetensors", {"tensor 'a' is also in shard 's1.safetensors'"});
   }
@@ -150,6 +161,35 @@ TEST_CASE("folders without weights are refused", "[checkpoint][weights]") {
   write_safetensors(dir / "adapter.safetensors", "{}", "");
   require_error([&] { locate_weights(dir); }, dir, {"found 'adapter.safetensors'", "model.safetensors.index.json"});
   require_error([&] { locate_weights(dir / "absent"); }, dir / "absent", {"checkpoint folder not found"});
+}
+
+}  // namespace
+}  // namespace dokpa
+
+namespace dokpa {
+namespace {
+
+// The converted default model (scripts/setup.sh); numbers from safetensors' safe_open.
+TEST_CASE("the default model's checkpoint opens", "[checkpoint][weights][default_model]") {
+  auto dir = test::default_model_dir();
+  INFO("default model folder: " << dir);
+  REQUIRE(fs::exists(dir / "model.safetensors"));
+  auto weights = WeightSource::open(dir);
+  CHECK(weights.names().size() == 272);
+  CHECK(weights.parameter_count() == 134515008);
+  CHECK(weights.find("lm_head.weight") == nullptr);  // tied to the embedding
+  const TensorView& embed = weights.at("model.embed_tokens.weight");
+  CHECK(embed.dtype == Dtype::F32);
+  CHECK(embed.shape == std::vector<int64_t>{49152, 576});
+
+  ModelConfig config = load_model_config(dir / "config.json");
+  CHECK(config.hidden_size == 576);
+  CHECK(config.num_hidden_layers == 30);
+  CHECK(config.num_key_value_heads == 3);
+  CHECK(config.head_dim == 64);
+  CHECK(config.tie_word_embeddings);
+  CHECK(config.rope.theta == 100000.0);
+  CHECK(config.pad_token_id == 2);
 }
 
 }  // namespace

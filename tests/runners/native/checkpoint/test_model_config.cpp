@@ -161,3 +161,46 @@ TEST_CASE("bad config.json files are refused with a clear message", "[checkpoint
 
 }  // namespace
 }  // namespace dokpa
+
+namespace dokpa {
+namespace {
+
+// Deterministic mutation fuzzing: any corruption of config.json parses or is a dokpa::Error.
+TEST_CASE("mutated config.json never escapes as anything but dokpa::Error", "[checkpoint][config][fuzz]") {
+  const std::string original =
+      llama_config(R"("rope_scaling":{"rope_type":"llama3","factor":8.0,"low_freq_factor":1.0,)"
+                   R"("high_freq_factor":4.0,"original_max_position_embeddings":8192},"eos_token_id":[1,2],)"
+                   R"("head_dim":16,"tie_word_embeddings":true,"dtype":"bfloat16","bos_token_id":1)");
+  REQUIRE_NOTHROW(parse(original));
+  const std::string alphabet = "{}[]\",:0123456789-.eEtrufalsn ";
+  uint64_t state = 0xc0ff1e;
+  auto next = [&state] {  // splitmix64
+    uint64_t z = (state += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+  };
+  int parsed = 0, refused = 0;
+  for (int round = 0; round < 3000; ++round) {
+    std::string text = original;
+    for (int n = 1 + static_cast<int>(next() % 3); n > 0; --n) {
+      size_t at = next() % text.size();
+      if (next() % 3 == 0) text.erase(at, 1 + next() % 8);
+      else text[at] = alphabet[next() % alphabet.size()];
+    }
+    try {
+      ModelConfig c = parse(text);
+      REQUIRE(c.head_dim > 0);
+      REQUIRE(c.num_attention_heads % c.num_key_value_heads == 0);
+      ++parsed;
+    } catch (const dokpa::Error& e) {
+      REQUIRE(std::string(e.what()).rfind(kSource, 0) == 0);
+      ++refused;
+    }
+  }
+  CHECK(parsed > 0);
+  CHECK(refused > 1000);
+}
+
+}  // namespace
+}  // namespace dokpa

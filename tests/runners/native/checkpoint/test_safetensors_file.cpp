@@ -1,6 +1,9 @@
 // SafetensorsFile against files written by the real safetensors library, and against
 // byte-level malformed files: each defect must be one dokpa::Error naming the file and problem.
+#include <algorithm>
+#include <cctype>
 #include <cstring>
+#include <functional>
 
 #include <nlohmann/json.hpp>
 
@@ -198,6 +201,71 @@ TEST_CASE("a header length that starts like a pickle opcode is still read as saf
   write_safetensors(path, header, "hi");
   auto file = SafetensorsFile::open(path);
   CHECK(file.find("a")->nbytes == 2);
+}
+
+}  // namespace
+}  // namespace dokpa
+
+namespace dokpa {
+namespace {
+
+// Deterministic mutation fuzzing: a corrupted file either opens with every view inside the
+// mapped file, or fails with dokpa::Error — never another exception or a crash.
+TEST_CASE("mutated safetensors files never escape as anything but dokpa::Error", "[checkpoint][safetensors][fuzz]") {
+  auto original = read_file(test::safetensors_reference() / "single" / "model.safetensors");
+  auto path = test::scratch_dir("safetensors_fuzz") / "model.safetensors";
+  uint64_t state = 0x5eed;
+  auto next = [&state] {  // splitmix64
+    uint64_t z = (state += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+  };
+  uint64_t header_end = 8;
+  for (int i = 0; i < 8; ++i) header_end += uint64_t(uint8_t(original[i])) << (8 * i);
+
+  int opened = 0, refused = 0;
+  for (int round = 0; round < 1500; ++round) {
+    std::string bytes = original;
+    int kind = static_cast<int>(next() % 4);
+    if (kind == 0) {  // flip bytes, mostly in the length prefix and header
+      for (int n = 1 + static_cast<int>(next() % 3); n > 0; --n)
+        bytes[next() % header_end] = static_cast<char>(next());
+    } else if (kind == 1) {  // truncate
+      bytes.resize(next() % bytes.size());
+    } else if (kind == 2) {  // replace a digit in the header (offsets, shapes)
+      size_t at = 8 + next() % (header_end - 8);
+      while (at < header_end && !std::isdigit(static_cast<unsigned char>(bytes[at]))) ++at;
+      if (at < header_end) bytes[at] = static_cast<char>('0' + next() % 10);
+    } else {  // append junk
+      bytes += std::string(1 + next() % 16, static_cast<char>(next()));
+    }
+    test::write_bytes(path, bytes);
+    try {
+      auto file = SafetensorsFile::open(path);
+      // Accepted spans tile one region no larger than the file.
+      std::vector<const TensorView*> views;
+      for (const auto& t : file.tensors()) {
+        REQUIRE(t.nbytes == static_cast<size_t>(t.numel()) * dtype_size(t.dtype));
+        views.push_back(&t);
+      }
+      std::sort(views.begin(), views.end(), [](auto* a, auto* b) {
+        return std::less<const std::byte*>()(a->data, b->data) || (a->data == b->data && a->nbytes < b->nbytes);
+      });
+      size_t total = 0;
+      for (size_t i = 0; i < views.size(); ++i) {
+        if (i > 0) REQUIRE(views[i]->data == views[i - 1]->data + views[i - 1]->nbytes);
+        total += views[i]->nbytes;
+      }
+      REQUIRE(total <= bytes.size());
+      ++opened;
+    } catch (const dokpa::Error& e) {
+      REQUIRE(std::string(e.what()).find(path.string()) != std::string::npos);
+      ++refused;
+    }
+  }
+  CHECK(refused > 1000);
+  INFO("opened " << opened << ", refused " << refused);
 }
 
 }  // namespace

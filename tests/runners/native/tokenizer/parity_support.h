@@ -1,9 +1,8 @@
 #pragma once
 // Shared by the tokenizer tests: the project's corpus, reference ids from the Python
 // reference, and a line-by-line comparison that reports the first mismatch.
-#include <nlohmann/json.hpp>
-
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -22,24 +21,28 @@ struct Reference {
 // A scratch folder with corpus.json and training.txt written by tokenizer_corpus.py.
 inline std::filesystem::path corpus_dir(const std::string& name) {
   std::filesystem::path dir = scratch_dir(name);
-  run_reference_script("tokenizer_corpus.py", "corpus " + shell_quote((dir / "corpus.json").string()));
-  run_reference_script("tokenizer_corpus.py", "training " + shell_quote((dir / "training.txt").string()));
+  run_reference_script("tokenizer_corpus.py",
+                       "corpus " + shell_quote((dir / "corpus.json").string()));
+  run_reference_script("tokenizer_corpus.py",
+                       "training " + shell_quote((dir / "training.txt").string()));
   return dir;
 }
 
 // Trains the named fixture tokenizers (see tokenizer_reference.py) into `dir`.
 inline void make_fixtures(const std::filesystem::path& dir, const std::string& names) {
-  run_reference_script("tokenizer_reference.py", "fixtures " + shell_quote((dir / "training.txt").string()) + " " +
-                                                     shell_quote(dir.string()) + " " + names);
+  run_reference_script("tokenizer_reference.py", "fixtures " +
+                                                     shell_quote((dir / "training.txt").string()) +
+                                                     " " + shell_quote(dir.string()) + " " + names);
 }
 
 // Runs the reference ("encode-json" or "encode-spm") for `tokenizer_file` on the corpus.
 inline Reference reference_for(const std::filesystem::path& dir, const std::string& mode,
                                const std::filesystem::path& tokenizer_file) {
   std::filesystem::path out = dir / (tokenizer_file.stem().string() + ".reference.json");
-  run_reference_script("tokenizer_reference.py", mode + " " + shell_quote(tokenizer_file.string()) + " " +
-                                                     shell_quote((dir / "corpus.json").string()) + " " +
-                                                     shell_quote(out.string()));
+  run_reference_script("tokenizer_reference.py", mode + " " + shell_quote(tokenizer_file.string()) +
+                                                     " " +
+                                                     shell_quote((dir / "corpus.json").string()) +
+                                                     " " + shell_quote(out.string()));
   Reference ref;
   ref.lines = nlohmann::json::parse(read_file(dir / "corpus.json")).get<std::vector<std::string>>();
   ref.expected = nlohmann::json::parse(read_file(out));
@@ -65,7 +68,8 @@ struct ParityOptions {
 };
 
 // Compares every corpus line; FAILs with the first mismatching line of each kind.
-inline void check_parity(const Tokenizer& tokenizer, const Reference& ref, ParityOptions options = {}) {
+inline void check_parity(const Tokenizer& tokenizer, const Reference& ref,
+                         ParityOptions options = {}) {
   size_t id_mismatches = 0, special_mismatches = 0, decode_mismatches = 0, round_trip_failures = 0;
   size_t round_trips = 0;
   std::string first_failure;
@@ -85,8 +89,9 @@ inline void check_parity(const Tokenizer& tokenizer, const Reference& ref, Parit
     std::vector<int32_t> ids_special = tokenizer.encode(line, true);
     if (ids_special != expected_special) {
       ++special_mismatches;
-      note("line " + std::to_string(i) + " (add_special_tokens) " + show_text(line) + "\n  dokpa:     " +
-           show_ids(ids_special) + "\n  reference: " + show_ids(expected_special));
+      note("line " + std::to_string(i) + " (add_special_tokens) " + show_text(line) +
+           "\n  dokpa:     " + show_ids(ids_special) +
+           "\n  reference: " + show_ids(expected_special));
     }
     std::string decoded = tokenizer.decode(expected, false);
     std::string decoded_skip = tokenizer.decode(expected_special, true);
@@ -108,7 +113,8 @@ inline void check_parity(const Tokenizer& tokenizer, const Reference& ref, Parit
            show_text(tokenizer.decode(ids, false)));
     }
   }
-  INFO(tokenizer.describe() << ": " << ref.lines.size() << " lines; first failure:\n" << first_failure);
+  INFO(tokenizer.describe() << ": " << ref.lines.size() << " lines; first failure:\n"
+                            << first_failure);
   CHECK(id_mismatches == 0);
   CHECK(special_mismatches == 0);
   CHECK(decode_mismatches == 0);

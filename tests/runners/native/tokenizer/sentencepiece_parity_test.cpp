@@ -12,7 +12,8 @@ void check_spm(const std::string& model_type) {
   auto tokenizer = load_sentencepiece_tokenizer(file);
   check_parity(*tokenizer, ref);
   // Plain text in the model's alphabet round-trips exactly.
-  for (std::string text : {"안녕하세요 한국어 모델을 평가했습니다.", "The quick brown fox is all you need."}) {
+  for (std::string text :
+       {"안녕하세요 한국어 모델을 평가했습니다.", "The quick brown fox is all you need."}) {
     CHECK(tokenizer->decode(tokenizer->encode(text)) == text);
   }
   auto with_bos = tokenizer->encode("한국어", true);
@@ -23,7 +24,9 @@ void check_spm(const std::string& model_type) {
   CHECK(tokenizer->vocab_size() == 1000);
 }
 
-TEST_CASE("SentencePiece BPE matches Python sentencepiece", "[tokenizer][sentencepiece]") { check_spm("bpe"); }
+TEST_CASE("SentencePiece BPE matches Python sentencepiece", "[tokenizer][sentencepiece]") {
+  check_spm("bpe");
+}
 
 TEST_CASE("SentencePiece unigram matches Python sentencepiece", "[tokenizer][sentencepiece]") {
   check_spm("unigram");

@@ -53,7 +53,8 @@ TEST_CASE("a hand-written tokenizer.json encodes, adds EOS and decodes", "[token
   CHECK(tokenizer->describe().find("tokenizer.json") != std::string::npos);
 }
 
-TEST_CASE("malformed or unsupported tokenizer.json is an error naming the file", "[tokenizer][errors]") {
+TEST_CASE("malformed or unsupported tokenizer.json is an error naming the file",
+          "[tokenizer][errors]") {
   auto dir = scratch_dir("tokenizer-errors");
   std::string tiny = kTinyTokenizer;
   auto replaced = [&](const std::string& from, const std::string& to) {
@@ -68,21 +69,27 @@ TEST_CASE("malformed or unsupported tokenizer.json is an error naming the file",
   std::vector<Case> cases = {
       {"truncated.json", tiny.substr(0, tiny.size() / 2), "malformed JSON"},
       {"not-object.json", "[1, 2]", "must be a JSON object"},
-      {"wordpiece.json", replaced(R"("type": "BPE")", R"("type": "WordPiece")"), "unsupported model type 'WordPiece'"},
-      {"no-vocab.json", replaced(R"("vocab": {)", R"("vocabulary": {)"), "model has no field 'vocab'"},
+      {"wordpiece.json", replaced(R"("type": "BPE")", R"("type": "WordPiece")"),
+       "unsupported model type 'WordPiece'"},
+      {"no-vocab.json", replaced(R"("vocab": {)", R"("vocabulary": {)"),
+       "model has no field 'vocab'"},
       {"bad-merge.json", replaced(R"(["Ġ", "ab"])", R"(["Ġ", "zz"])"), "not in the vocabulary"},
       {"bad-merge-form.json", replaced(R"(["a", "b"])", R"(["a", "b", "c"])"), "model.merges[0]"},
-      {"lowercase.json", replaced(R"("normalizer": null)", R"("normalizer": {"type": "Lowercase"})"),
+      {"lowercase.json",
+       replaced(R"("normalizer": null)", R"("normalizer": {"type": "Lowercase"})"),
        "unsupported normalizer type 'Lowercase'"},
       {"bad-regex.json",
-       replaced(R"({"type": "ByteLevel", "add_prefix_space": false, "use_regex": true})",
-                R"({"type": "Split", "pattern": {"Regex": "(unclosed"}, "behavior": "Isolated", "invert": false})"),
+       replaced(
+           R"({"type": "ByteLevel", "add_prefix_space": false, "use_regex": true})",
+           R"({"type": "Split", "pattern": {"Regex": "(unclosed"}, "behavior": "Isolated", "invert": false})"),
        "cannot compile regex"},
       {"bad-behavior.json",
-       replaced(R"({"type": "ByteLevel", "add_prefix_space": false, "use_regex": true})",
-                R"({"type": "Split", "pattern": {"String": " "}, "behavior": "Sideways", "invert": false})"),
+       replaced(
+           R"({"type": "ByteLevel", "add_prefix_space": false, "use_regex": true})",
+           R"({"type": "Split", "pattern": {"String": " "}, "behavior": "Sideways", "invert": false})"),
        "behavior 'Sideways'"},
-      {"wordpiece-decoder.json", replaced(R"("decoder": {"type": "ByteLevel"})", R"("decoder": {"type": "WordPiece"})"),
+      {"wordpiece-decoder.json",
+       replaced(R"("decoder": {"type": "ByteLevel"})", R"("decoder": {"type": "WordPiece"})"),
        "unsupported decoder type 'WordPiece'"},
   };
   for (const Case& c : cases) {
@@ -105,7 +112,8 @@ TEST_CASE("bad SentencePiece model files are errors naming the file", "[tokenize
   CHECK(message.find("absent.model") != std::string::npos);
 }
 
-TEST_CASE("load_checkpoint_tokenizer prefers tokenizer.json and names an empty folder", "[tokenizer][errors]") {
+TEST_CASE("load_checkpoint_tokenizer prefers tokenizer.json and names an empty folder",
+          "[tokenizer][errors]") {
   auto dir = scratch_dir("tokenizer-checkpoint");
   std::string message = error_of([&] { load_checkpoint_tokenizer(dir); });
   CHECK(message.find(dir.string()) != std::string::npos);
