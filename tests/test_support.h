@@ -17,8 +17,15 @@ inline std::string env_or(const char* name, const std::string& fallback) {
   return value && *value ? std::string(value) : fallback;
 }
 
-inline std::filesystem::path source_dir() { return env_or("DOKPA_SOURCE_DIR", "."); }
-inline std::string python() { return env_or("DOKPA_PYTHON", (source_dir() / ".venv/bin/python").string()); }
+#ifndef DOKPA_TEST_SOURCE_DIR  // set by tests/CMakeLists.txt
+#define DOKPA_TEST_SOURCE_DIR "."
+#define DOKPA_TEST_BINARY_DIR "."
+#define DOKPA_TEST_PYTHON "python3"
+#endif
+
+inline std::filesystem::path source_dir() { return env_or("DOKPA_SOURCE_DIR", DOKPA_TEST_SOURCE_DIR); }
+inline std::string binary_dir() { return env_or("DOKPA_BINARY_DIR", DOKPA_TEST_BINARY_DIR); }
+inline std::string python() { return env_or("DOKPA_PYTHON", DOKPA_TEST_PYTHON); }
 
 // The converted default model (scripts/setup.sh puts it there). Tests that need it fail
 // loudly when it is missing rather than skipping silently.
@@ -29,12 +36,12 @@ inline std::filesystem::path default_model_dir() {
 
 // Where reference fixtures (dokpa_add_reference_fixture) write their outputs.
 inline std::filesystem::path reference_dir() {
-  return env_or("DOKPA_REFERENCE_DIR", env_or("DOKPA_BINARY_DIR", ".") + "/reference");
+  return env_or("DOKPA_REFERENCE_DIR", binary_dir() + "/reference");
 }
 
 // A fresh scratch folder under the build tree (kept after the test for inspection).
 inline std::filesystem::path scratch_dir(const std::string& name) {
-  std::filesystem::path base = env_or("DOKPA_BINARY_DIR", std::filesystem::temp_directory_path().string());
+  std::filesystem::path base = binary_dir();
   std::filesystem::path dir = base / "test-scratch" / name;
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);

@@ -17,9 +17,12 @@ void Progress::advance(size_t items) {
   }
 }
 
-void Progress::finish() { print(true); }
+void Progress::finish() {
+  if (printed_ != done_ || terminal_) print(true);
+}
 
 void Progress::print(bool final_line) {
+  printed_ = done_;
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
   double rate = seconds > 0 ? static_cast<double>(done_) / seconds : 0.0;
   double remaining = rate > 0 ? static_cast<double>(total_ - done_) / rate : 0.0;

@@ -21,6 +21,7 @@ class Progress {
   std::string label_;
   size_t total_;
   size_t done_ = 0;
+  size_t printed_ = static_cast<size_t>(-1);  // done_ when the last line was printed
   bool terminal_;
   std::chrono::steady_clock::time_point start_;
   std::chrono::steady_clock::time_point last_print_;

@@ -76,6 +76,7 @@ RunRecord record_run(ResultStore& store, const Inputs& in, const RunnerInfo& inf
   start.run_key = run_key(key);
   start.provenance_json = collect_provenance(provenance).dump();
   RunRecord run = store.begin_run(start);
+  if (run.status == RunStatus::Complete) return run;  // same run key: same plan, nothing to add
 
   std::vector<RequestRow> rows;
   for (size_t i = 0; i < in.plan.requests.size(); ++i) {
@@ -164,6 +165,10 @@ RunOutcome run_suite(const RunSettings& settings, std::ostream& log) {
   std::unique_ptr<ResultStore> store = open_result_store(settings.store_file);
   RunRecord run = record_run(*store, in, info, settings);
   RunOutcome outcome{run.id, run.run_key, run.resumed, in.plan.requests.size(), 0};
+  if (run.status == RunStatus::Complete) {
+    log << fmt::format("run {} is already complete in {}; nothing to do\n", run.id, settings.store_file.string());
+    return outcome;
+  }
   if (run.resumed) log << fmt::format("resuming run {} ({})\n", run.id, to_string(run.status));
 
   // ---- 3. execute what is not stored yet ----

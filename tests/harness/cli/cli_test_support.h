@@ -17,7 +17,7 @@
 
 namespace dokpa::test {
 
-inline std::string dokpa_binary() { return env_or("DOKPA_BINARY_DIR", ".") + "/dokpa"; }
+inline std::string dokpa_binary() { return binary_dir() + "/dokpa"; }
 
 struct CommandResult {
   int exit_code = -1;

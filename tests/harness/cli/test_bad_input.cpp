@@ -6,6 +6,7 @@
 
 #include "tests/harness/cli/cli_test_support.h"
 
+using namespace dokpa;
 using namespace dokpa::test;
 
 namespace {

@@ -9,6 +9,7 @@
 
 #include "tests/harness/cli/cli_test_support.h"
 
+using namespace dokpa;
 using namespace dokpa::test;
 
 TEST_CASE("smoke multiple-choice log-likelihoods equal the transformers lm-eval-way reference",

@@ -150,7 +150,7 @@ TEST_CASE("plan: few-shot contexts, BoolQ and generation requests", "[plan]") {
   CHECK(plan.requests.size() == 12 + 12 + 12 + 4 + 1);
 }
 
-TEST_CASE("plan: byte-identical across builds; the hash follows the data", "[plan]") {
+TEST_CASE("plan: byte-identical across builds, and the hash follows the data", "[plan]") {
   auto dir = make_suite("plan_determinism");
   SuiteConfig suite = load_suite(dir / "suite.yaml");
   Plan a = build_plan(suite);
