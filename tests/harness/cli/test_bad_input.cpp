@@ -102,6 +102,17 @@ Case valid_case(const std::string& name) {
 
 void use_checkpoint(Case& c, const fs::path& checkpoint) { write_text(c.submission, submission_for(checkpoint)); }
 
+// A checkpoint whose model.safetensors is the given header and data; the run must be refused.
+void expect_bad_weights(const std::string& name, const std::string& header, size_t data_bytes, uint64_t claimed_length,
+                        const std::string& names_problem) {
+  Case c = valid_case(name);
+  fs::path ckpt = checkpoint_copy(c.dir / "ckpt");
+  fs::remove(ckpt / "model.safetensors");
+  write_safetensors(ckpt / "model.safetensors", header, data_bytes, claimed_length);
+  use_checkpoint(c, ckpt);
+  expect_rejected(c.dir, c.suite, c.submission, "model.safetensors", names_problem);
+}
+
 }  // namespace
 
 TEST_CASE("bad checkpoints are refused with the file named, store unchanged", "[cli][bad-input][smollm2]") {
@@ -112,41 +123,21 @@ TEST_CASE("bad checkpoints are refused with the file named, store unchanged", "[
     std::string head = read_file(default_model_dir() / "model.safetensors").substr(0, 200000);
     write_text(ckpt / "model.safetensors", head);
     use_checkpoint(c, ckpt);
-    expect_rejected(c.dir, c.suite, c.submission, "model.safetensors", "");
+    expect_rejected(c.dir, c.suite, c.submission, "model.safetensors", "run past the end");
   }
   SECTION("header length past the end of the file") {
-    Case c = valid_case("header_past_end");
-    fs::path ckpt = checkpoint_copy(c.dir / "ckpt");
-    fs::remove(ckpt / "model.safetensors");
-    write_safetensors(ckpt / "model.safetensors", "{}", 0, 1u << 20);
-    use_checkpoint(c, ckpt);
-    expect_rejected(c.dir, c.suite, c.submission, "model.safetensors", "header");
+    expect_bad_weights("header_past_end", "{}", 0, 1u << 20, "header");
   }
   SECTION("overlapping tensor offsets") {
-    Case c = valid_case("overlap");
-    fs::path ckpt = checkpoint_copy(c.dir / "ckpt");
-    fs::remove(ckpt / "model.safetensors");
-    write_safetensors(ckpt / "model.safetensors",
-                      R"({"a":{"dtype":"F32","shape":[4],"data_offsets":[0,16]},"b":{"dtype":"F32","shape":[4],"data_offsets":[8,24]}})",
-                      24);
-    use_checkpoint(c, ckpt);
-    expect_rejected(c.dir, c.suite, c.submission, "model.safetensors", "overlap");
+    expect_bad_weights("overlap",
+                       R"({"a":{"dtype":"F32","shape":[4],"data_offsets":[0,16]},"b":{"dtype":"F32","shape":[4],"data_offsets":[8,24]}})",
+                       24, 0, "overlap");
   }
   SECTION("offsets out of range") {
-    Case c = valid_case("out_of_range");
-    fs::path ckpt = checkpoint_copy(c.dir / "ckpt");
-    fs::remove(ckpt / "model.safetensors");
-    write_safetensors(ckpt / "model.safetensors", R"({"a":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}})", 8);
-    use_checkpoint(c, ckpt);
-    expect_rejected(c.dir, c.suite, c.submission, "model.safetensors", "");
+    expect_bad_weights("out_of_range", R"({"a":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}})", 8, 0, "run past the end");
   }
   SECTION("dtype and shape disagree with the byte span") {
-    Case c = valid_case("size_mismatch");
-    fs::path ckpt = checkpoint_copy(c.dir / "ckpt");
-    fs::remove(ckpt / "model.safetensors");
-    write_safetensors(ckpt / "model.safetensors", R"({"a":{"dtype":"F32","shape":[3],"data_offsets":[0,16]}})", 16);
-    use_checkpoint(c, ckpt);
-    expect_rejected(c.dir, c.suite, c.submission, "model.safetensors", "");
+    expect_bad_weights("size_mismatch", R"({"a":{"dtype":"F32","shape":[3],"data_offsets":[0,16]}})", 16, 0, "needs 12");
   }
   SECTION("pickled checkpoint") {
     Case c = valid_case("pickled");
@@ -174,18 +165,18 @@ TEST_CASE("bad suites and data are refused with the file named, store unchanged"
   SECTION("malformed YAML") {
     Case c = valid_case("malformed_yaml");
     write_text(c.suite, "name: tiny\ntasks:\n  - name: [unclosed\n");
-    expect_rejected(c.dir, c.suite, c.submission, "tiny.yaml", "");
+    expect_rejected(c.dir, c.suite, c.submission, "tiny.yaml", "malformed YAML");
   }
   SECTION("CSV with broken quoting") {
     Case c = valid_case("broken_csv");
     write_text(c.dir / "broken.csv", std::string(kTinyCsv) + "\"unterminated,1,a,b,c,d,x,0.5\n");
     write_text(c.suite, tiny_suite("broken.csv"));
-    expect_rejected(c.dir, c.suite, c.submission, "broken.csv", "");
+    expect_rejected(c.dir, c.suite, c.submission, "broken.csv:4", "never closed");
   }
   SECTION("missing data file") {
     Case c = valid_case("missing_data");
     write_text(c.suite, tiny_suite("missing.csv"));
-    expect_rejected(c.dir, c.suite, c.submission, "missing.csv", "");
+    expect_rejected(c.dir, c.suite, c.submission, "missing.csv", "not found");
   }
   SECTION("unknown task field") {
     Case c = valid_case("unknown_field");
