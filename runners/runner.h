@@ -59,7 +59,7 @@ struct RunnerOptions {
   std::string device = "auto";  // auto | cpu | cuda | cuda:N
   int batch_size = 8;
   int threads = 0;  // 0: the library default
-  int max_length = 2048;  // context window used for scoring (left-truncated beyond)
+  int max_length = 0;  // context window (left-truncated beyond); 0: the model's max_position_embeddings, as lm-eval
 };
 
 class Runner {

@@ -26,7 +26,10 @@ ScoredPlan score_plan(const Plan& plan, std::span<const ResultRow> results, cons
         std::vector<LoglikelihoodResult> choices;
         for (const PlannedRequest& request : requests) {
           const ResultRow& row = result_of(request);
-          choices.push_back({row.logprob.value_or(0.0), row.is_greedy.value_or(false), row.n_tokens});
+          if (!row.logprob)
+            throw Error(store_name, "stored result for " + request.task + " item " + request.item_id +
+                                        " has no log-probability");
+          choices.push_back({*row.logprob, row.is_greedy.value_or(false), row.n_tokens});
         }
         task_items.push_back(score_multiple_choice(task, item, choices));
       } else {

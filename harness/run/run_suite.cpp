@@ -3,8 +3,10 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "common/error.h"
 #include "common/file_io.h"
 #include "harness/plan/plan_builder.h"
 #include "harness/provenance/provenance.h"
@@ -52,8 +54,14 @@ std::string request_json(const PlannedRequest& request) {
   return j.dump();
 }
 
-// Records submission, suite and run; returns the run (new, or the one this run key resumes).
-RunRecord record_run(ResultStore& store, const Inputs& in, const RunnerInfo& info, const RunSettings& settings) {
+// What the store records about a run, computed in full before anything is written.
+struct RunRecordInputs {
+  SubmissionRecord submission;
+  RunStart start;
+  std::vector<RequestRow> requests;
+};
+
+RunRecordInputs prepare_run_record(const Inputs& in, const RunnerInfo& info, const RunSettings& settings) {
   std::vector<FileDigest> checkpoint_files =
       hash_files(in.submission.checkpoint, list_checkpoint_files(in.submission.checkpoint));
   SubmissionRecord submission{in.submission.team, in.submission.model, in.submission.kind,
@@ -71,20 +79,38 @@ RunRecord record_run(ResultStore& store, const Inputs& in, const RunnerInfo& inf
     key.data_sha256.push_back(f.sha256);
     start.data_files.push_back({f.path, f.sha256});
   }
-  start.submission_id = store.put_submission(submission);
-  start.suite_id = store.put_suite(in.suite.name, in.suite.hash, canonical_suite_json(in.suite));
   start.run_key = run_key(key);
   start.provenance_json = collect_provenance(provenance).dump();
-  RunRecord run = store.begin_run(start);
-  if (run.status == RunStatus::Complete) return run;  // same run key: same plan, nothing to add
 
-  std::vector<RequestRow> rows;
+  RunRecordInputs record{std::move(submission), std::move(start), {}};
   for (size_t i = 0; i < in.plan.requests.size(); ++i) {
     const PlannedRequest& r = in.plan.requests[i];
-    rows.push_back({{r.task, r.item_id, r.request_index}, static_cast<int64_t>(i), r.prompt_hash, request_json(r)});
+    record.requests.push_back({{r.task, r.item_id, r.request_index}, static_cast<int64_t>(i), r.prompt_hash, request_json(r)});
   }
-  store.put_requests(run.id, rows);
+  return record;
+}
+
+// Records submission, suite and run; returns the run (new, or the one this run key resumes).
+RunRecord record_run(ResultStore& store, const Inputs& in, RunRecordInputs& record) {
+  record.start.submission_id = store.put_submission(record.submission);
+  record.start.suite_id = store.put_suite(in.suite.name, in.suite.hash, canonical_suite_json(in.suite));
+  RunRecord run = store.begin_run(record.start);
+  if (run.status == RunStatus::Complete) return run;  // same run key: same plan, nothing to add
+  store.put_requests(run.id, record.requests);
   return run;
+}
+
+// Marks the run failed without letting a second error hide the first.
+void mark_failed(ResultStore& store, int64_t run_id) {
+  try {
+    store.finish_run(run_id, RunStatus::Failed, "{}");  // committed chunks stay; a re-run resumes
+  } catch (...) {
+  }
+}
+
+void check_result_count(size_t got, size_t expected) {
+  if (got != expected)
+    throw Error("runner", fmt::format("returned {} results for {} requests", got, expected));
 }
 
 // Runs the requests of one chunk that have no stored result and commits them in one transaction.
@@ -101,7 +127,10 @@ size_t execute_chunk(Runner& runner, ResultStore& store, int64_t run_id, std::sp
     std::vector<LoglikelihoodRequest> requests;
     for (const PlannedRequest* r : pending) requests.push_back({r->context, r->continuation});
     std::vector<LoglikelihoodResult> results = runner.loglikelihood(requests);
+    check_result_count(results.size(), rows.size());
     for (size_t i = 0; i < rows.size(); ++i) {
+      if (!std::isfinite(results[i].logprob))  // e.g. fp16 overflow; SQLite would store NaN as NULL
+        throw Error(pending[i]->task, "item " + pending[i]->item_id + ": the runner returned a non-finite log-probability");
       rows[i].logprob = results[i].logprob;
       rows[i].is_greedy = results[i].is_greedy;
       rows[i].n_tokens = results[i].n_tokens;
@@ -110,6 +139,7 @@ size_t execute_chunk(Runner& runner, ResultStore& store, int64_t run_id, std::sp
     std::vector<GenerateRequest> requests;
     for (const PlannedRequest* r : pending) requests.push_back({r->prompt, r->stop, r->max_tokens});
     std::vector<GenerateResult> results = runner.generate(requests);
+    check_result_count(results.size(), rows.size());
     for (size_t i = 0; i < rows.size(); ++i) {
       rows[i].response_text = results[i].text;
       rows[i].finish_reason = results[i].finish_reason;
@@ -158,12 +188,16 @@ RunOutcome run_suite(const RunSettings& settings, std::ostream& log) {
                      in.plan.tasks.size(), in.plan.requests.size(), in.submission.team, in.submission.model);
   std::unique_ptr<Runner> runner = open_runner(in.submission.runner);
   RunnerInfo info = runner->info();
+  // Chunks decide which requests share a runner call, so they are part of the run's identity.
+  info.settings["chunk_items"] = std::to_string(std::max(1, settings.chunk_items));
   log << fmt::format("model {} ({} parameters) on {} in {}\n", info.architecture, info.parameters, info.device,
                      info.dtype);
 
+  RunRecordInputs record = prepare_run_record(in, info, settings);  // hashes every checkpoint file
+
   // ---- 2. record the run (or find the one to resume) ----
   std::unique_ptr<ResultStore> store = open_result_store(settings.store_file);
-  RunRecord run = record_run(*store, in, info, settings);
+  RunRecord run = record_run(*store, in, record);
   RunOutcome outcome{run.id, run.run_key, run.resumed, in.plan.requests.size(), 0};
   if (run.status == RunStatus::Complete) {
     log << fmt::format("run {} is already complete in {}; nothing to do\n", run.id, settings.store_file.string());
@@ -171,25 +205,25 @@ RunOutcome run_suite(const RunSettings& settings, std::ostream& log) {
   }
   if (run.resumed) log << fmt::format("resuming run {} ({})\n", run.id, to_string(run.status));
 
-  // ---- 3. execute what is not stored yet ----
-  auto executing = std::chrono::steady_clock::now();
   try {
+    // ---- 3. execute what is not stored yet ----
+    auto executing = std::chrono::steady_clock::now();
     outcome.requests_executed = execute_pending(*runner, *store, run.id, in.plan, settings, log);
+
+    // ---- 4. score and finish ----
+    ScoredPlan scored = score_plan(in.plan, store->results(run.id), settings.store_file.string());
+    store->put_scores(run.id, scored.item_rows, scored.task_rows);
+    auto seconds = [](auto from) {
+      return std::chrono::duration<double>(std::chrono::steady_clock::now() - from).count();
+    };
+    nlohmann::json timings{{"total_s", seconds(started)},
+                           {"execute_s", seconds(executing)},
+                           {"requests_executed", outcome.requests_executed}};
+    store->finish_run(run.id, RunStatus::Complete, timings.dump());
   } catch (...) {
-    store->finish_run(run.id, RunStatus::Failed, "{}");  // committed chunks stay; a re-run resumes
+    mark_failed(*store, run.id);
     throw;
   }
-
-  // ---- 4. score and finish ----
-  ScoredPlan scored = score_plan(in.plan, store->results(run.id), settings.store_file.string());
-  store->put_scores(run.id, scored.item_rows, scored.task_rows);
-  auto seconds = [](auto from) {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - from).count();
-  };
-  nlohmann::json timings{{"total_s", seconds(started)},
-                         {"execute_s", seconds(executing)},
-                         {"requests_executed", outcome.requests_executed}};
-  store->finish_run(run.id, RunStatus::Complete, timings.dump());
   return outcome;
 }
 

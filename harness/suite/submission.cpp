@@ -84,7 +84,7 @@ SubmissionConfig parse_submission(std::string_view yaml_text, const std::string&
   if (!is_device(runner.device)) map.fail("device", "must be auto, cpu, cuda or cuda:N, got '" + runner.device + "'");
   runner.batch_size = static_cast<int>(map.integer_or("batch_size", 8, 1, 1 << 20));
   runner.threads = static_cast<int>(map.integer_or("threads", 0, 0, 4096));
-  runner.max_length = static_cast<int>(map.integer_or("max_length", 2048, 1, 1 << 24));
+  runner.max_length = static_cast<int>(map.integer_or("max_length", 0, 0, 1 << 24));  // 0: the model's own
   return sub;
 }
 

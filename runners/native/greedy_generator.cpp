@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <numeric>
 
+#include "common/error.h"
 #include "runners/native/loglikelihood_scorer.h"
 
 namespace dokpa {
@@ -27,7 +28,6 @@ bool cut_at_stop(std::string& text, const std::vector<std::string>& stops) {
 struct Sequence {
   size_t request = 0;
   std::vector<int32_t> generated;
-  std::string text;
   bool done = false;
   std::string finish_reason;
 };
@@ -43,6 +43,10 @@ void generate_batch(const LlamaModel& model, const Tokenizer& tokenizer, const s
   std::vector<std::vector<int32_t>> prompts;
   for (size_t r : batch) {
     std::vector<int32_t> ids = tokenizer.encode(requests[r].prompt, false);
+    if (ids.empty()) {
+      if (options.prefix_token_id < 0) throw Error("tokenizer", "empty prompt but the model has no BOS or EOS token");
+      ids = {options.prefix_token_id};
+    }
     size_t keep = static_cast<size_t>(std::max<int64_t>(1, options.max_length - requests[r].max_tokens));
     if (ids.size() > keep) ids.erase(ids.begin(), ids.end() - static_cast<std::ptrdiff_t>(keep));
     prompts.push_back(std::move(ids));
@@ -76,8 +80,8 @@ void generate_batch(const LlamaModel& model, const Tokenizer& tokenizer, const s
         continue;
       }
       s.generated.push_back(token);
-      s.text = tokenizer.decode(s.generated, true);
-      if (cut_at_stop(s.text, req.stop)) {
+      std::string raw = tokenizer.decode(s.generated, false);
+      if (cut_at_stop(raw, req.stop)) {
         s.done = true;
         s.finish_reason = "stop";
       } else if (static_cast<int>(s.generated.size()) >= req.max_tokens ||
@@ -95,7 +99,8 @@ void generate_batch(const LlamaModel& model, const Tokenizer& tokenizer, const s
   }
   for (Sequence& s : seqs) {
     GenerateResult& out = results[s.request];
-    out.text = s.text;
+    out.text = tokenizer.decode(s.generated, true);
+    cut_at_stop(out.text, requests[s.request].stop);
     out.n_tokens = static_cast<int>(s.generated.size());
     out.finish_reason = s.finish_reason.empty() ? "length" : s.finish_reason;
   }

@@ -13,10 +13,13 @@ struct GenerationOptions {
   int batch_size = 8;  // prompts decoded together
   int64_t max_length = 2048;  // prompt is left-truncated to max_length - max_tokens
   std::vector<int32_t> eos_ids;  // any of these ends a sequence (finish_reason "eos")
+  int32_t prefix_token_id = -1;  // stands in for a prompt that encodes to no tokens
 };
 
-// Results come back in the order of `requests`. Prompts are encoded without special tokens,
-// as lm-evaluation-harness does for causal models.
+// Results come back in the order of `requests`. As lm-evaluation-harness does for causal models:
+// prompts are encoded without special tokens; stop strings are watched for in the text decoded
+// with special tokens (so a special-token stop such as "<|im_end|>" fires); the returned text is
+// decoded without special tokens and cut before the first stop string it contains.
 std::vector<GenerateResult> generate_greedy(const LlamaModel& model, const Tokenizer& tokenizer,
                                             const std::vector<GenerateRequest>& requests,
                                             const GenerationOptions& options);

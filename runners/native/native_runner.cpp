@@ -5,7 +5,12 @@
 #include <ATen/Parallel.h>
 #include <c10/util/Exception.h>
 
+#include <nlohmann/json.hpp>
+
+#include <set>
+
 #include "common/error.h"
+#include "common/file_io.h"
 #include "runners/native/checkpoint/model_config.h"
 #include "runners/native/greedy_generator.h"
 #include "runners/native/loglikelihood_scorer.h"
@@ -33,6 +38,22 @@ at::ScalarType pick_dtype(const std::string& dtype, const std::string& checkpoin
   throw Error(checkpoint, "unknown dtype '" + dtype + "' (expected float32, bfloat16 or float16)");
 }
 
+// End-of-sequence ids for generation: config.json's, plus generation_config.json's where the
+// checkpoint has one (instruct models often list their end-of-turn token only there).
+std::vector<int32_t> generation_eos_ids(const std::string& checkpoint, const ModelConfig& config) {
+  std::set<int64_t> ids(config.eos_token_ids.begin(), config.eos_token_ids.end());
+  std::filesystem::path file = std::filesystem::path(checkpoint) / "generation_config.json";
+  if (std::filesystem::exists(file)) {
+    nlohmann::json generation = nlohmann::json::parse(read_file(file), nullptr, /*allow_exceptions=*/false);
+    if (generation.is_discarded()) throw Error(file.string(), "not valid JSON");
+    const nlohmann::json& eos = generation.value("eos_token_id", nlohmann::json());
+    if (eos.is_number_integer()) ids.insert(eos.get<int64_t>());
+    for (const nlohmann::json& id : eos.is_array() ? eos : nlohmann::json::array())
+      if (id.is_number_integer()) ids.insert(id.get<int64_t>());
+  }
+  return std::vector<int32_t>(ids.begin(), ids.end());
+}
+
 class NativeRunner final : public Runner {
  public:
   explicit NativeRunner(const RunnerOptions& options) : options_(options) {
@@ -46,7 +67,7 @@ class NativeRunner final : public Runner {
     // lm-eval's prefix token for an empty context: BOS, else EOS.
     int64_t prefix = config.bos_token_id.value_or(config.eos_token_ids.empty() ? -1 : config.eos_token_ids.front());
     rules_.prefix_token_id = static_cast<int32_t>(prefix);
-    for (int64_t eos : config.eos_token_ids) eos_ids_.push_back(static_cast<int32_t>(eos));
+    eos_ids_ = generation_eos_ids(options.checkpoint, config);
     rules_.add_special_tokens = false;
   }
 
@@ -62,7 +83,7 @@ class NativeRunner final : public Runner {
 
   std::vector<GenerateResult> generate(std::span<const GenerateRequest> requests) override {
     return translate_torch_errors([&] {
-      GenerationOptions generation{options_.batch_size, rules_.max_length, eos_ids_};
+      GenerationOptions generation{options_.batch_size, rules_.max_length, eos_ids_, rules_.prefix_token_id};
       return generate_greedy(*loaded_.model, *tokenizer_, std::vector<GenerateRequest>(requests.begin(), requests.end()),
                              generation);
     });
@@ -85,6 +106,12 @@ class NativeRunner final : public Runner {
     info.settings["max_length"] = std::to_string(rules_.max_length);
     info.settings["prefix_token_id"] = std::to_string(rules_.prefix_token_id);
     info.settings["add_special_tokens"] = rules_.add_special_tokens ? "true" : "false";
+    std::string eos;
+    for (int32_t id : eos_ids_) {
+      if (!eos.empty()) eos += ',';
+      eos += std::to_string(id);
+    }
+    info.settings["eos_token_ids"] = eos;
     return info;
   }
 

@@ -51,6 +51,12 @@ TokenizedContinuation tokenize_loglikelihood(const Tokenizer& tokenizer, std::st
     context_ids = tokenizer.encode(moved_context, rules.add_special_tokens);
     if (context_ids.size() <= whole.size())
       continuation_ids.assign(whole.begin() + static_cast<std::ptrdiff_t>(context_ids.size()), whole.end());
+    // A whitespace-only context moved wholly into the continuation: score it like an empty
+    // context (lm-eval would read logits before position 0 here), after the prefix token.
+    if (context_ids.empty()) {
+      if (rules.prefix_token_id < 0) throw Error("tokenizer", "empty context but the model has no BOS or EOS token");
+      context_ids = {rules.prefix_token_id};
+    }
   }
   if (continuation_ids.empty()) throw Error("request", "continuation encodes to no tokens");
 

@@ -27,7 +27,8 @@ struct TokenizationRules {
 bool is_python_whitespace(char32_t code_point);
 
 // lm-eval `_encode_pair`: trailing whitespace of the context moves to the continuation, the pair
-// is encoded whole, and the continuation is what follows the context's own encoding. Then
+// is encoded whole, and the continuation is what follows the context's own encoding (a context
+// that is empty, or only whitespace, becomes the prefix token). Then
 // `(context + continuation)[-(max_length + 1):]` as in `_loglikelihood_tokens`.
 TokenizedContinuation tokenize_loglikelihood(const Tokenizer& tokenizer, std::string_view context,
                                              std::string_view continuation, const TokenizationRules& rules);

@@ -62,3 +62,11 @@ TEST_CASE("Python whitespace includes Unicode spaces", "[native][tokenization]")
   CHECK_FALSE(is_python_whitespace(U'가'));
   CHECK_FALSE(is_python_whitespace(U'\u200B'));  // zero-width space is not whitespace in Python
 }
+
+TEST_CASE("a whitespace-only context becomes the prefix token", "[native][tokenization]") {
+  TokenizationRules rules;
+  rules.prefix_token_id = 7;
+  TokenizedContinuation t = tokenize_loglikelihood(ByteTokenizer(), " \n", "A", rules);
+  CHECK(t.prefix == std::vector<int32_t>{7});
+  CHECK(as_text(t.continuation) == " \nA");
+}
