@@ -25,3 +25,6 @@ find_package(Torch REQUIRED)
 # jumps to a null pointer). Naming libstdc++ first in every link makes the dynamic linker bind
 # those symbols to the real libstdc++ instead of libtorch's copies.
 add_link_options("LINKER:--push-state,--no-as-needed,-lstdc++,--pop-state")
+
+# Arrow C++ and Parquet from the pyarrow wheel in the virtualenv (dokpa::arrow_parquet).
+include(${CMAKE_CURRENT_LIST_DIR}/arrow.cmake)

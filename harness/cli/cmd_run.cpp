@@ -25,6 +25,8 @@ void add_run_command(CLI::App& app) {
   cmd->add_option("--threads", *threads, "override the manifest's CPU threads");
   cmd->add_option("--device", *device, "override the manifest's device (auto, cpu, cuda, cuda:N)");
   cmd->add_option("--dtype", *dtype, "override the manifest's dtype (float32, bfloat16, float16)");
+  cmd->add_flag("--allow-changed-data", settings->allow_changed_data,
+                "run data files that differ from the suite's sha256 pins (recorded; default: refuse)");
   cmd->add_option("--chunk-items", settings->chunk_items, "items per committed chunk")->default_val(8);
   cmd->callback([=] {
     if (!data_root->empty()) settings->data_root = *data_root;

@@ -9,5 +9,6 @@ void add_run_command(CLI::App& app);
 void add_results_command(CLI::App& app);
 void add_inspect_command(CLI::App& app);
 void add_verify_command(CLI::App& app);
+void add_data_command(CLI::App& app);
 
 }  // namespace dokpa::cli

@@ -3,6 +3,7 @@
 
 #include "common/error.h"
 #include "harness/cli/commands.h"
+#include "suites/builtin_preprocessors.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"dokpa: reproducible evaluation harness for Korea's sovereign AI foundation models"};
@@ -11,7 +12,9 @@ int main(int argc, char** argv) {
   dokpa::cli::add_results_command(app);
   dokpa::cli::add_inspect_command(app);
   dokpa::cli::add_verify_command(app);
+  dokpa::cli::add_data_command(app);
   try {
+    dokpa::suites::register_builtin_preprocessors();
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);

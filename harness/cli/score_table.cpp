@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cmath>
 #include <map>
 #include <vector>
 
@@ -17,10 +19,20 @@ RunSummary find_run(ResultStore& store, int64_t run_id) {
   throw Error(store.path().string(), fmt::format("no run with id {}", run_id));
 }
 
+// Group averages are stored as rows whose metric ends in _macro or _micro (run_scoring.h); no
+// task metric is named that way.
+bool is_group_row(const TaskMetricRow& row) {
+  auto ends_with = [&](const std::string& suffix) {
+    return row.metric.size() > suffix.size() && row.metric.compare(row.metric.size() - suffix.size(), suffix.size(), suffix) == 0;
+  };
+  return ends_with("_macro") || ends_with("_micro");
+}
+
 // Macro average over tasks: every task that reports the metric weighs the same, whatever its size.
 std::map<std::string, std::pair<double, int>> macro_averages(const std::vector<TaskMetricRow>& rows) {
   std::map<std::string, std::pair<double, int>> sums;
   for (const TaskMetricRow& row : rows) {
+    if (is_group_row(row) || std::isnan(row.value)) continue;
     sums[row.metric].first += row.value;
     sums[row.metric].second += 1;
   }
@@ -35,9 +47,15 @@ void print_run_table(ResultStore& store, int64_t run_id, std::ostream& out) {
   out << fmt::format("run {}  {} / {}  suite {} ({})  {}\n", run.id, run.team, run.model, run.suite_name,
                      run.suite_hash.substr(0, 12), to_string(run.status));
   out << fmt::format("{:<32} {:<12} {:>8} {:>8} {:>6}\n", "task", "metric", "value", "stderr", "n");
-  for (const TaskMetricRow& row : rows)
-    out << fmt::format("{:<32} {:<12} {:>8.4f} {:>8} {:>6}\n", row.task, row.metric, row.value,
-                       row.stderr_value ? fmt::format("{:.4f}", *row.stderr_value) : "-", row.n);
+  for (bool groups : {false, true}) {
+    if (groups && std::any_of(rows.begin(), rows.end(), is_group_row))
+      out << fmt::format("{:<32} {:<12} {:>8} {:>8} {:>6}\n", "group", "average", "value", "", "items");
+    for (const TaskMetricRow& row : rows) {
+      if (is_group_row(row) != groups) continue;
+      out << fmt::format("{:<32} {:<12} {:>8.4f} {:>8} {:>6}\n", row.task, row.metric, row.value,
+                         row.stderr_value ? fmt::format("{:.4f}", *row.stderr_value) : "-", row.n);
+    }
+  }
   for (const auto& [metric, sum] : macro_averages(rows))
     out << fmt::format("{:<32} {:<12} {:>8.4f} {:>8} {:>6}\n", "macro average over tasks", metric,
                        sum.first / sum.second, "-", sum.second);

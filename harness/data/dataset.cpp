@@ -12,6 +12,8 @@ const char* to_string(DataFormat format) {
   switch (format) {
     case DataFormat::Csv: return "csv";
     case DataFormat::Jsonl: return "jsonl";
+    case DataFormat::Json: return "json";
+    case DataFormat::Parquet: return "parquet";
   }
   return "?";
 }
@@ -19,7 +21,9 @@ const char* to_string(DataFormat format) {
 DataFormat parse_data_format(std::string_view text, const std::string& source) {
   if (text == "csv") return DataFormat::Csv;
   if (text == "jsonl") return DataFormat::Jsonl;
-  throw Error(source, "unknown data format '" + std::string(text) + "' (expected csv or jsonl)");
+  if (text == "json") return DataFormat::Json;
+  if (text == "parquet") return DataFormat::Parquet;
+  throw Error(source, "unknown data format '" + std::string(text) + "' (expected csv, jsonl, json or parquet)");
 }
 
 void Record::add(std::string name, FieldValue value) { fields_.emplace_back(std::move(name), std::move(value)); }
@@ -32,6 +36,7 @@ const FieldValue* Record::find(std::string_view name) const {
 }
 
 Dataset parse_dataset(std::string_view text, DataFormat format, const std::string& source) {
+  if (format == DataFormat::Parquet) return parse_parquet(text, source);  // binary: checks its strings itself
   size_t bad = first_invalid_utf8(text);
   if (bad != std::string::npos) {
     size_t line = 1;
@@ -41,11 +46,14 @@ Dataset parse_dataset(std::string_view text, DataFormat format, const std::strin
   switch (format) {
     case DataFormat::Csv: return parse_csv(text, source);
     case DataFormat::Jsonl: return parse_jsonl(text, source);
+    case DataFormat::Json: return parse_json(text, source);
+    case DataFormat::Parquet: break;  // handled above
   }
   throw Error(source, "unsupported data format");
 }
 
 Dataset load_dataset(const std::filesystem::path& path, DataFormat format) {
+  if (format == DataFormat::Parquet) return read_parquet(path);
   return parse_dataset(read_file(path), format, path.string());
 }
 

@@ -10,6 +10,7 @@
 #include "common/sha256.h"
 #include "harness/plan/plan_hash.h"
 #include "harness/plan/task_items.h"
+#include "harness/prompt/python_random.h"
 
 namespace dokpa {
 namespace {
@@ -26,7 +27,7 @@ struct LoadedFile {
 // Reads each file once per plan, whichever tasks share it.
 class DataCache {
  public:
-  explicit DataCache(std::filesystem::path root) : root_(std::move(root)) {}
+  DataCache(std::filesystem::path root, bool allow_changed) : root_(std::move(root)), allow_changed_(allow_changed) {}
 
   const LoadedFile& load(const TaskConfig& task, const DataSource& source, const std::string& role, Plan& plan) {
     std::filesystem::path path = resolve(source);
@@ -42,11 +43,11 @@ class DataCache {
       found = files_.emplace(key, std::move(file)).first;
     }
     const LoadedFile& file = found->second;
-    if (!source.sha256.empty() && source.sha256 != file.sha256) {
+    if (!source.sha256.empty() && source.sha256 != file.sha256 && !allow_changed_) {
       throw Error(key, "task '" + task.name + "': " + role + " sha256 is " + file.sha256 + " but the suite pins " +
-                           source.sha256);
+                           source.sha256 + " (the data changed; `dokpa data check` lists every file)");
     }
-    plan.data_files.push_back({task.name, role, source.path, key, file.sha256, file.bytes});
+    plan.data_files.push_back({task.name, role, source.path, key, file.sha256, file.bytes, source.sha256});
     return file;
   }
 
@@ -54,8 +55,20 @@ class DataCache {
 
  private:
   std::filesystem::path root_;
+  bool allow_changed_;
   std::map<std::string, LoadedFile> files_;  // ordered; only looked up, never iterated into output
 };
+
+// lm-eval's default sampler for one item: sample(pool, n), or, when the shots come from the
+// item's own file, sample(pool, n + 1) with every row equal to the item removed, first n kept.
+std::vector<size_t> lm_eval_shots(PythonRandom& random, const Dataset& pool, size_t count, const Record* item) {
+  if (item == nullptr) return random.sample(pool.rows.size(), count);
+  std::vector<size_t> kept;
+  for (size_t row : random.sample(pool.rows.size(), count + 1)) {
+    if (pool.rows[row].fields() != item->fields() && kept.size() < count) kept.push_back(row);
+  }
+  return kept;
+}
 
 void plan_task(const SuiteConfig& suite, const TaskConfig& config, DataCache& cache, Plan& plan) {
   const Dataset& data = cache.load(config, config.dataset, "dataset", plan).data;
@@ -77,24 +90,33 @@ void plan_task(const SuiteConfig& suite, const TaskConfig& config, DataCache& ca
     }
   }
   FewShotSampler sampler(config.fewshot.sampler, static_cast<size_t>(config.fewshot.count), suite.seed, config.name);
+  std::optional<PythonRandom> lm_eval_random;  // one generator per task, consumed in item order
+  if (config.fewshot.sampler == FewShotSamplerKind::LmEvalRandom) lm_eval_random.emplace(suite.seed);
   std::vector<std::optional<LabeledExample>> rendered_shots(shots_data ? shots_data->rows.size() : 0);
 
   PlannedTask task;
   task.name = config.name;
   task.type = config.output;
   task.metrics = config.metrics;
+  task.extract = config.answer.extract;
+  task.compare = config.answer.compare;
+  task.circular = config.circular;
   for (size_t row = 0; row < data.rows.size(); ++row) {
     ItemView view = renderer.render(data, row);
 
     // Step 1: the few-shot context around the item's prompt.
     std::vector<LabeledExample> shots;
     if (shots_data != nullptr) {
-      std::optional<size_t> exclude = same_source ? std::optional<size_t>(row) : std::nullopt;
-      for (size_t shot_row : sampler.select(shots_data->rows.size(), data.ids[row], exclude)) {
-        if (!rendered_shots[shot_row]) {
-          ItemView shot = renderer.render(*shots_data, shot_row);
-          rendered_shots[shot_row] = LabeledExample{shot.prompt, shot.gold_text};
-        }
+      std::vector<size_t> picked;
+      if (lm_eval_random) {
+        picked = lm_eval_shots(*lm_eval_random, *shots_data, static_cast<size_t>(config.fewshot.count),
+                               same_source ? &data.rows[row] : nullptr);
+      } else {
+        std::optional<size_t> exclude = same_source ? std::optional<size_t>(row) : std::nullopt;
+        picked = sampler.select(shots_data->rows.size(), data.ids[row], exclude);
+      }
+      for (size_t shot_row : picked) {
+        if (!rendered_shots[shot_row]) rendered_shots[shot_row] = renderer.render_shot(*shots_data, shot_row);
         shots.push_back(*rendered_shots[shot_row]);
       }
     }
@@ -121,15 +143,26 @@ void plan_task(const SuiteConfig& suite, const TaskConfig& config, DataCache& ca
         plan.requests.push_back(std::move(request));
       }
     } else {
-      PlannedRequest request;
-      request.task = config.name;
-      request.item_id = item.item_id;
-      request.type = OutputType::Generate;
-      request.prompt = std::move(context);
-      request.stop = config.generation.until;
-      request.max_tokens = config.generation.max_tokens;
-      request.prompt_hash = request_hash(request);
-      plan.requests.push_back(std::move(request));
+      // Generate: one prompt; GenerateChoice: one per rotation of the options in circular mode,
+      // each behind the same (unrotated) shots.
+      std::vector<std::string> prompts = {context};
+      if (config.circular) {
+        prompts.clear();
+        for (const std::string& rotated : view.rotated_prompts)
+          prompts.push_back(fewshot_context(shots, rotated, config.target_delimiter, config.fewshot_delimiter));
+      }
+      for (size_t r = 0; r < prompts.size(); ++r) {
+        PlannedRequest request;
+        request.task = config.name;
+        request.item_id = item.item_id;
+        request.request_index = static_cast<int>(r);
+        request.type = OutputType::Generate;
+        request.prompt = std::move(prompts[r]);
+        request.stop = config.generation.until;
+        request.max_tokens = config.generation.max_tokens;
+        request.prompt_hash = request_hash(request);
+        plan.requests.push_back(std::move(request));
+      }
     }
     item.request_count = plan.requests.size() - item.first_request;
     task.items.push_back(std::move(item));
@@ -144,8 +177,9 @@ Plan build_plan(const SuiteConfig& suite, const PlanOptions& options) {
   plan.suite_name = suite.name;
   plan.suite_hash = suite.hash;
   plan.seed = suite.seed;
-  DataCache cache(options.data_root.empty() ? suite.data_root : options.data_root);
+  DataCache cache(options.data_root.empty() ? suite.data_root : options.data_root, options.allow_changed_data);
   for (const TaskConfig& task : suite.tasks) plan_task(suite, task, cache, plan);
+  plan.groups = suite.groups;
   plan.hash = plan_hash(plan);
   return plan;
 }

@@ -17,9 +17,12 @@ namespace dokpa {
 struct PlanOptions {
   // Where the suite's data paths resolve; empty = suite.data_root.
   std::filesystem::path data_root;
+  // A data file whose sha256 differs from the suite's pin is an error unless this is set (the
+  // evaluator was told and accepts it); the file's real sha256 is recorded either way.
+  bool allow_changed_data = false;
 };
 
-// Reads every data file once, checks pinned sha256s, records each file's sha256 in
+// Reads every data file once, checks pinned sha256s (see PlanOptions), records each file's sha256 in
 // Plan::data_files, and throws dokpa::Error naming the file (and task, item) on any problem.
 Plan build_plan(const SuiteConfig& suite, const PlanOptions& options = {});
 

@@ -5,7 +5,12 @@
 namespace dokpa {
 
 const char* to_string(OutputType type) {
-  return type == OutputType::Generate ? "generate" : "multiple_choice";
+  switch (type) {
+    case OutputType::MultipleChoice: return "multiple_choice";
+    case OutputType::Generate: return "generate";
+    case OutputType::GenerateChoice: return "generate_choice";
+  }
+  return "?";
 }
 
 std::string request_hash(const PlannedRequest& request) {
@@ -32,6 +37,13 @@ std::string plan_hash(const Plan& plan) {
     hash.add_field(to_string(task.type));
     hash.add_field(std::to_string(task.metrics.size()));
     for (const std::string& metric : task.metrics) hash.add_field(metric);
+    // How answers are judged is part of what the plan means (older plans hash as before).
+    if (task.extract != AnswerExtract::None || task.compare != AnswerCompare::Exact || task.circular) {
+      hash.add_field("judging");
+      hash.add_field(std::to_string(static_cast<int>(task.extract)));
+      hash.add_field(std::to_string(static_cast<int>(task.compare)));
+      hash.add_field(task.circular ? "circular" : "single");
+    }
     hash.add_field(std::to_string(task.items.size()));
     for (const PlannedItem& item : task.items) {
       hash.add_field(item.item_id);
@@ -46,6 +58,16 @@ std::string plan_hash(const Plan& plan) {
         hash.add_field(request.prompt_hash);
       }
     }
+  }
+  for (const PlannedGroup& group : plan.groups) {
+    hash.add_field("group");
+    hash.add_field(group.name);
+    hash.add_field(std::to_string(group.tasks.size()));
+    for (const std::string& task : group.tasks) hash.add_field(task);
+    hash.add_field(std::to_string(group.metrics.size()));
+    for (const std::string& metric : group.metrics) hash.add_field(metric);
+    hash.add_field(group.macro ? "macro" : "-");
+    hash.add_field(group.micro ? "micro" : "-");
   }
   return hash.hex_digest();
 }

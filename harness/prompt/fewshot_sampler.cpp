@@ -7,7 +7,14 @@
 
 namespace dokpa {
 
-const char* to_string(FewShotSamplerKind kind) { return kind == FewShotSamplerKind::Seeded ? "seeded" : "first_n"; }
+const char* to_string(FewShotSamplerKind kind) {
+  switch (kind) {
+    case FewShotSamplerKind::FirstN: return "first_n";
+    case FewShotSamplerKind::Seeded: return "seeded";
+    case FewShotSamplerKind::LmEvalRandom: return "lm_eval_random";
+  }
+  return "?";
+}
 
 uint64_t SplitMix64::next() {
   uint64_t z = (state_ += 0x9e3779b97f4a7c15ULL);
@@ -65,6 +72,7 @@ std::string fewshot_context(std::span<const LabeledExample> shots, std::string_v
   std::string out;
   for (const LabeledExample& shot : shots) {
     out += shot.text;
+    if (shot.bare) continue;  // lm-eval: a shot whose target renders empty gets no delimiters
     out += target_delimiter;
     out += shot.target;
     out += fewshot_delimiter;

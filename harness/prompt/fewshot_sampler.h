@@ -20,6 +20,12 @@ namespace dokpa {
 enum class FewShotSamplerKind {
   FirstN,  // the first rows of the source, in file order
   Seeded,  // distinct rows drawn by a partial Fisher-Yates shuffle, in draw order
+  // lm-evaluation-harness's default sampler, reproduced for parity: one CPython
+  // random.Random(seed) per task (python_random.h), consumed item after item in file order;
+  // each item takes sample(pool, n), or sample(pool, n + 1) minus the item itself (and rows equal
+  // to it) when the shots come from the item's own file. Unlike Seeded, an item's shots depend on
+  // the items before it, so it is drawn by LmEvalShotDrawer while the whole plan is built.
+  LmEvalRandom,
 };
 const char* to_string(FewShotSamplerKind kind);
 
@@ -59,10 +65,12 @@ class FewShotSampler {
 struct LabeledExample {
   std::string text;
   std::string target;
+  bool bare = false;  // the text is the whole shot: no target and no delimiters follow it
 };
 
 // lm-evaluation-harness's layout (ContextSampler.get_context + Task.fewshot_context):
-//   for each shot: text + target_delimiter + target + fewshot_delimiter; then item_text.
+//   for each shot: text + target_delimiter + target + fewshot_delimiter (a bare shot: text
+//   alone); then item_text.
 // With no shots this is item_text unchanged.
 std::string fewshot_context(std::span<const LabeledExample> shots, std::string_view item_text,
                             std::string_view target_delimiter, std::string_view fewshot_delimiter);

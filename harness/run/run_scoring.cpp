@@ -33,9 +33,13 @@ ScoredPlan score_plan(const Plan& plan, std::span<const ResultRow> results, cons
         }
         task_items.push_back(score_multiple_choice(task, item, choices));
       } else {
-        const ResultRow& row = result_of(requests.front());
-        GenerateResult generated{row.response_text.value_or(""), row.n_tokens, row.finish_reason.value_or("")};
-        task_items.push_back(score_generate(task, item, generated));
+        std::vector<GenerateResult> generated;
+        for (const PlannedRequest& request : requests) {
+          const ResultRow& row = result_of(request);
+          generated.push_back({row.response_text.value_or(""), row.n_tokens, row.finish_reason.value_or("")});
+        }
+        if (task.type == OutputType::GenerateChoice) task_items.push_back(score_generate_choice(task, item, generated));
+        else task_items.push_back(score_generate(task, item, generated.front()));
       }
     }
     TaskScore task_score = summarize_task(task, task_items);
@@ -47,6 +51,13 @@ ScoredPlan score_plan(const Plan& plan, std::span<const ResultRow> results, cons
         scored.item_rows.push_back({item.task, item.item_id, metric.name, metric.value});
     scored.items.insert(scored.items.end(), task_items.begin(), task_items.end());
     scored.tasks.push_back(std::move(task_score));
+  }
+  // Group averages are stored beside the task rows: task = the group's name (never a task's),
+  // metric = "<metric>_macro" or "<metric>_micro", no stderr, n = the items averaged over.
+  for (const GroupScore& group : score_groups(plan.groups, scored.tasks)) {
+    scored.task_rows.push_back({group.group, group.metric + "_" + to_string(group.averaging), group.value,
+                                std::nullopt, static_cast<int64_t>(group.items)});
+    scored.groups.push_back(group);
   }
   return scored;
 }

@@ -1,5 +1,5 @@
 #pragma once
-// Scores a plan from its stored results: per item, per task, and the macro average over tasks.
+// Scores a plan from its stored results: per item, per task, and the suite's group averages.
 #include <span>
 #include <vector>
 
@@ -12,6 +12,7 @@ namespace dokpa {
 struct ScoredPlan {
   std::vector<ItemScore> items;  // plan order
   std::vector<TaskScore> tasks;  // suite order
+  std::vector<GroupScore> groups;  // suite order (score_groups)
   std::vector<ItemScoreRow> item_rows;  // the same, as store rows
   std::vector<TaskMetricRow> task_rows;
 };

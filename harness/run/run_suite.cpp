@@ -36,6 +36,7 @@ Inputs load_inputs(const RunSettings& settings) {
   if (settings.dtype) runner.dtype = *settings.dtype;
   PlanOptions options;
   if (settings.data_root) options.data_root = *settings.data_root;
+  options.allow_changed_data = settings.allow_changed_data;
   in.plan = build_plan(in.suite, options);
   return in;
 }
@@ -184,6 +185,11 @@ RunOutcome run_suite(const RunSettings& settings, std::ostream& log) {
   auto started = std::chrono::steady_clock::now();
   // ---- 1. everything that can reject the inputs, before the store is touched ----
   Inputs in = load_inputs(settings);
+  for (const PlannedDataFile& file : in.plan.data_files) {
+    if (!file.pinned_sha256.empty() && file.pinned_sha256 != file.sha256)
+      log << fmt::format("warning: {} changed (sha256 {}, the suite pins {}); running it as told\n", file.resolved_path,
+                         file.sha256, file.pinned_sha256);
+  }
   log << fmt::format("suite {} ({} tasks, {} requests), submission {} / {}\n", in.plan.suite_name,
                      in.plan.tasks.size(), in.plan.requests.size(), in.submission.team, in.submission.model);
   std::unique_ptr<Runner> runner = open_runner(in.submission.runner);

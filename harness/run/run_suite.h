@@ -16,6 +16,9 @@ struct RunSettings {
   std::filesystem::path submission_file;
   std::filesystem::path store_file;
   std::optional<std::filesystem::path> data_root;  // default: the suite's folder
+  // Run data files whose sha256 differs from the suite's pin (their real sha256 is recorded and
+  // is part of the run key); by default such a run is refused before anything is written.
+  bool allow_changed_data = false;
   // Overrides of the manifest's runner settings (they are part of the run key).
   std::optional<int> batch_size;
   std::optional<int> threads;

@@ -6,7 +6,14 @@
 //   acc         1 if argmax_i logprob_i == gold (ties -> lowest index, like numpy.argmax)
 //   acc_norm    1 if argmax_i logprob_i / len(choice_i) == gold, where len counts Unicode code
 //               points of the choice text without the target delimiter (lm-eval's completion_len)
-//   exact_match 1 if NFC(strip(prediction)) == NFC(strip(gold)) (strip = Python str.strip)
+//   exact_match 1 if NFC(strip(prediction)) == NFC(strip(gold)) (strip = Python str.strip);
+//               with answer extraction (PlannedTask::extract) the extracted answer is compared,
+//               and with AnswerCompare::Numeric the comparison is numeric_answers_match()
+//   generate_choice exact_match: 1 if the label extracted from the response (extract_choice,
+//               after strip_reasoning) is the gold label; circular_exact_match: 1 if that holds
+//               for every rotation of the options (exact_match is then rotation 0's)
+//   macro_f1    sklearn f1_score(golds, predictions, average="macro") over the task's items
+//               (lm-eval's kobest); a corpus metric: no per-item value, stderr NaN
 //   stderr      sqrt(sample variance (ddof=1) / n), lm-eval's mean_stderr; NaN when n < 2
 #include <span>
 #include <string>
@@ -25,8 +32,10 @@ struct MetricValue {
 struct ItemScore {
   std::string task;
   std::string item_id;
-  int predicted_index = -1;  // multiple_choice: argmax of logprob (acc's choice)
-  std::string prediction;  // the predicted choice's text, or the generated text
+  int predicted_index = -1;  // multiple_choice: argmax of logprob (acc's choice); generate_choice:
+                             // the extracted label's index (rotation 0), -1 when none was found
+  int gold_index = -1;  // multiple_choice, generate_choice
+  std::string prediction;  // the predicted choice's text, the extracted answer, or the generated text
   std::vector<MetricValue> metrics;  // in the task's metric order
 
   // The named metric's value; throws dokpa::Error if the item has no such metric.
@@ -37,6 +46,9 @@ struct ItemScore {
 ItemScore score_multiple_choice(const PlannedTask& task, const PlannedItem& item,
                                 std::span<const LoglikelihoodResult> results);
 ItemScore score_generate(const PlannedTask& task, const PlannedItem& item, const GenerateResult& result);
+// `results`: one per request of the item (one, or one per rotation in circular mode).
+ItemScore score_generate_choice(const PlannedTask& task, const PlannedItem& item,
+                                std::span<const GenerateResult> results);
 
 // Index of the largest value, first one on ties; a NaN wins (as numpy.argmax). Empty -> -1.
 int argmax(std::span<const double> values);
@@ -63,6 +75,9 @@ struct TaskScore {
 // Per-task summary of its items' scores (all of `items` must belong to `task`).
 TaskScore summarize_task(const PlannedTask& task, std::span<const ItemScore> items);
 
+// True for metrics computed over a whole task (macro_f1) rather than averaged over items.
+bool is_corpus_metric(const std::string& metric);
+
 enum class Averaging { Macro, Micro };
 const char* to_string(Averaging averaging);
 
@@ -81,5 +96,8 @@ struct GroupScore {
 // Tasks lacking `metric` are skipped; throws dokpa::Error when none has it.
 GroupScore average_tasks(const std::string& group, const std::string& metric, Averaging averaging,
                          std::span<const TaskScore> tasks);
+
+// Every average a suite's groups ask for, in group order, then metric order, macro before micro.
+std::vector<GroupScore> score_groups(std::span<const PlannedGroup> groups, std::span<const TaskScore> tasks);
 
 }  // namespace dokpa

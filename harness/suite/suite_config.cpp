@@ -1,11 +1,13 @@
 // Suite YAML -> SuiteConfig, validated field by field (the format is documented in suite_config.h).
 #include "harness/suite/suite_config.h"
 
+#include <algorithm>
 #include <set>
 
 #include "common/error.h"
 #include "common/file_io.h"
 #include "common/sha256.h"
+#include "harness/prompt/record_preprocessor.h"
 #include "harness/suite/yaml_fields.h"
 
 namespace dokpa {
@@ -26,9 +28,11 @@ DataSource read_source(const MappingReader& parent, const std::string& key) {
   MappingReader map(parent.node(key), parent.source(), parent.nested(key), {"format", "path", "sha256"});
   DataSource source;
   std::string format = map.string("format");
-  if (format == "csv") source.format = DataFormat::Csv;
-  else if (format == "jsonl") source.format = DataFormat::Jsonl;
-  else map.fail("format", "must be csv or jsonl, got '" + format + "'");
+  try {
+    source.format = parse_data_format(format, map.source());
+  } catch (const Error&) {
+    map.fail("format", "unknown format '" + format + "'");
+  }
   source.path = map.string("path");
   if (source.path.empty()) map.fail("path", "must not be empty");
   source.sha256 = map.string_or("sha256", "");
@@ -39,7 +43,8 @@ DataSource read_source(const MappingReader& parent, const std::string& key) {
 FewShotConfig read_fewshot(const MappingReader& task) {
   FewShotConfig fewshot;
   if (!task.has("fewshot")) return fewshot;
-  MappingReader map(task.node("fewshot"), task.source(), task.nested("fewshot"), {"count", "source", "sampler"});
+  MappingReader map(task.node("fewshot"), task.source(), task.nested("fewshot"),
+                    {"count", "source", "sampler", "prompt", "target"});
   fewshot.count = static_cast<int>(map.integer_or("count", 0, 0, 1000));
   if (map.has("source")) {
     fewshot.has_source = true;
@@ -48,25 +53,120 @@ FewShotConfig read_fewshot(const MappingReader& task) {
   std::string sampler = map.string_or("sampler", "first_n");
   if (sampler == "first_n") fewshot.sampler = FewShotSamplerKind::FirstN;
   else if (sampler == "seeded") fewshot.sampler = FewShotSamplerKind::Seeded;
-  else map.fail("sampler", "must be first_n or seeded, got '" + sampler + "'");
+  else if (sampler == "lm_eval_random") fewshot.sampler = FewShotSamplerKind::LmEvalRandom;
+  else map.fail("sampler", "must be first_n, seeded or lm_eval_random, got '" + sampler + "'");
+  fewshot.prompt = map.string_or("prompt", "");
+  if (map.has("target")) {
+    std::string flag = map.string("target");
+    if (flag != "true" && flag != "false") map.fail("target", "must be true or false");
+    fewshot.target = flag == "true";
+  }
   return fewshot;
 }
 
+std::string join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const std::string& item : items) out += (out.empty() ? "" : ", ") + item;
+  return out;
+}
+
 void read_metrics(const MappingReader& map, TaskConfig& task) {
-  bool mc = task.output == OutputType::MultipleChoice;
-  std::set<std::string> allowed = mc ? std::set<std::string>{"acc", "acc_norm"} : std::set<std::string>{"exact_match"};
+  std::vector<std::string> allowed;
+  switch (task.output) {
+    case OutputType::MultipleChoice: allowed = {"acc", "acc_norm", "macro_f1"}; break;
+    case OutputType::Generate: allowed = {"exact_match"}; break;
+    case OutputType::GenerateChoice:
+      allowed = task.circular ? std::vector<std::string>{"exact_match", "circular_exact_match"}
+                              : std::vector<std::string>{"exact_match"};
+      break;
+  }
   if (!map.has("metrics")) {
-    task.metrics = {mc ? "acc" : "exact_match"};
+    task.metrics = {allowed.front()};
+    if (task.circular) task.metrics.push_back("circular_exact_match");
     return;
   }
   task.metrics = map.string_list("metrics");
   if (task.metrics.empty()) map.fail("metrics", "must not be empty");
   std::set<std::string> seen;
   for (const std::string& metric : task.metrics) {
-    if (!allowed.count(metric)) {
-      map.fail("metrics", "'" + metric + "' is not a metric of output " + (mc ? "multiple_choice (acc, acc_norm)" : "generate (exact_match)"));
+    if (std::find(allowed.begin(), allowed.end(), metric) == allowed.end()) {
+      map.fail("metrics", "'" + metric + "' is not a metric of output " + to_string(task.output) + " (" + join(allowed) + ")");
     }
     if (!seen.insert(metric).second) map.fail("metrics", "'" + metric + "' is listed twice");
+  }
+}
+
+GoldConfig read_gold(const MappingReader& map, OutputType output) {
+  MappingReader gold(map.node("gold"), map.source(), map.nested("gold"), {"field", "base", "match", "match_field"});
+  GoldConfig config;
+  config.field = gold.string("field");
+  if (output == OutputType::Generate) {
+    for (const char* key : {"base", "match", "match_field"})
+      if (gold.has(key)) gold.fail(key, "does not apply to output: generate (the gold is the reference text)");
+    return config;
+  }
+  int ways = gold.has("base") + gold.has("match") + gold.has("match_field");
+  if (ways > 1) gold.fail_here("give at most one of 'base', 'match' and 'match_field'");
+  if (gold.has("match")) {
+    if (gold.string("match") != "choices") gold.fail("match", "must be 'choices' (the value is a choice's text)");
+    config.kind = GoldConfig::Kind::ChoiceText;
+  } else if (gold.has("match_field")) {
+    config.kind = GoldConfig::Kind::ListElement;
+    config.match_field = gold.string("match_field");
+  } else {
+    config.base = gold.integer_or("base", 0, -1000000, 1000000);
+  }
+  return config;
+}
+
+GenerationConfig read_generation(const MappingReader& map) {
+  GenerationConfig generation;
+  if (!map.has("generation")) return generation;
+  MappingReader gen(map.node("generation"), map.source(), map.nested("generation"), {"until", "max_tokens"});
+  if (gen.has("until")) generation.until = gen.string_list("until");
+  for (const std::string& stop : generation.until) {
+    if (stop.empty()) gen.fail("until", "stop strings must not be empty");
+  }
+  generation.max_tokens = static_cast<int>(gen.integer_or("max_tokens", 256, 1, 1 << 20));
+  return generation;
+}
+
+AnswerConfig read_answer(const MappingReader& map) {
+  AnswerConfig answer;
+  if (!map.has("answer")) return answer;
+  MappingReader reader(map.node("answer"), map.source(), map.nested("answer"), {"extract", "compare"});
+  std::string extract = reader.string_or("extract", "none");
+  if (extract == "none") answer.extract = AnswerExtract::None;
+  else if (extract == "boxed") answer.extract = AnswerExtract::Boxed;
+  else reader.fail("extract", "must be none or boxed, got '" + extract + "'");
+  std::string compare = reader.string_or("compare", "exact");
+  if (compare == "exact") answer.compare = AnswerCompare::Exact;
+  else if (compare == "numeric") answer.compare = AnswerCompare::Numeric;
+  else reader.fail("compare", "must be exact or numeric, got '" + compare + "'");
+  return answer;
+}
+
+// Keys that belong to one output type only; a key of another type is an error naming it.
+void refuse_keys_of_other_outputs(const MappingReader& map, OutputType output) {
+  struct Owned {
+    const char* key;
+    std::vector<OutputType> outputs;
+  };
+  const std::vector<Owned> owned = {
+      {"choices", {OutputType::MultipleChoice}},
+      {"choices_field", {OutputType::MultipleChoice}},
+      {"labels", {OutputType::GenerateChoice}},
+      {"option_fields", {OutputType::GenerateChoice}},
+      {"circular", {OutputType::GenerateChoice}},
+      {"answer", {OutputType::Generate}},
+      {"generation", {OutputType::Generate, OutputType::GenerateChoice}},
+  };
+  for (const Owned& entry : owned) {
+    if (map.has(entry.key) && std::find(entry.outputs.begin(), entry.outputs.end(), output) == entry.outputs.end()) {
+      std::string names;
+      for (OutputType type : entry.outputs) names += (names.empty() ? "" : " or ") + std::string(to_string(type));
+      map.fail(entry.key, "applies only to output: " + names);
+    }
   }
 }
 
@@ -75,8 +175,9 @@ TaskConfig read_task(const YAML::Node& node, const std::string& source, size_t i
   std::string label = "task #" + std::to_string(index + 1);
   if (node.IsMap() && node["name"] && node["name"].IsScalar()) label = "task '" + node["name"].Scalar() + "'";
   MappingReader map(node, source, label,
-                    {"name", "output", "dataset", "fewshot", "prompt", "choices", "choices_field", "gold",
-                     "target_delimiter", "fewshot_delimiter", "generation", "metrics"});
+                    {"name", "output", "dataset", "preprocess", "fewshot", "prompt", "choices", "choices_field",
+                     "labels", "option_fields", "circular", "gold", "answer", "target_delimiter", "fewshot_delimiter",
+                     "generation", "metrics"});
   TaskConfig task;
   task.name = map.string("name");
   if (!is_name(task.name)) map.fail("name", "must match [A-Za-z0-9_.-]+");
@@ -84,44 +185,101 @@ TaskConfig read_task(const YAML::Node& node, const std::string& source, size_t i
   std::string output = map.string("output");
   if (output == "multiple_choice") task.output = OutputType::MultipleChoice;
   else if (output == "generate") task.output = OutputType::Generate;
-  else map.fail("output", "must be multiple_choice or generate, got '" + output + "'");
-  bool mc = task.output == OutputType::MultipleChoice;
+  else if (output == "generate_choice") task.output = OutputType::GenerateChoice;
+  else map.fail("output", "must be multiple_choice, generate or generate_choice, got '" + output + "'");
+  refuse_keys_of_other_outputs(map, task.output);
 
   task.dataset = read_source(map, "dataset");
+  if (map.has("preprocess")) {
+    task.preprocess = map.string("preprocess");
+    if (find_record_preprocessor(task.preprocess) == nullptr) {
+      map.fail("preprocess", "no record preprocessor named '" + task.preprocess + "' (known: " +
+                                 join(record_preprocessor_names()) + ")");
+    }
+  }
   task.fewshot = read_fewshot(map);
   task.prompt = map.string("prompt");
   task.target_delimiter = map.string_or("target_delimiter", " ");
   task.fewshot_delimiter = map.string_or("fewshot_delimiter", "\n\n");
 
-  if (mc) {
-    if (map.has("choices") == map.has("choices_field")) map.fail_here("give exactly one of 'choices' and 'choices_field'");
-    if (map.has("choices")) {
-      task.choices = map.string_list("choices");
-      if (task.choices.size() < 2) map.fail("choices", "needs at least two choices");
-    } else {
-      task.choices_field = map.string("choices_field");
-    }
-    if (map.has("generation")) map.fail("generation", "applies only to output: generate");
-  } else {
-    if (map.has("choices")) map.fail("choices", "applies only to output: multiple_choice");
-    if (map.has("choices_field")) map.fail("choices_field", "applies only to output: multiple_choice");
-    if (map.has("generation")) {
-      MappingReader gen(map.node("generation"), source, map.nested("generation"), {"until", "max_tokens"});
-      if (gen.has("until")) task.generation.until = gen.string_list("until");
-      for (const std::string& stop : task.generation.until) {
-        if (stop.empty()) gen.fail("until", "stop strings must not be empty");
+  switch (task.output) {
+    case OutputType::MultipleChoice:
+      if (map.has("choices") == map.has("choices_field")) map.fail_here("give exactly one of 'choices' and 'choices_field'");
+      if (map.has("choices")) {
+        task.choices = map.string_list("choices");
+        if (task.choices.size() < 2) map.fail("choices", "needs at least two choices");
+      } else {
+        task.choices_field = map.string("choices_field");
       }
-      task.generation.max_tokens = static_cast<int>(gen.integer_or("max_tokens", 256, 1, 1 << 20));
+      break;
+    case OutputType::GenerateChoice: {
+      task.labels = map.string_list("labels");
+      if (task.labels.size() < 2) map.fail("labels", "needs at least two option labels");
+      std::set<std::string> distinct(task.labels.begin(), task.labels.end());
+      if (distinct.size() != task.labels.size() || distinct.count("")) map.fail("labels", "must be distinct and non-empty");
+      if (map.has("option_fields")) {
+        task.option_fields = map.string_list("option_fields");
+        if (task.option_fields.size() != task.labels.size())
+          map.fail("option_fields", "needs one field per label (" + std::to_string(task.labels.size()) + ")");
+      }
+      if (map.has("circular")) {
+        YAML::Node flag = map.node("circular");
+        if (!flag.IsScalar() || (flag.Scalar() != "true" && flag.Scalar() != "false"))
+          map.fail("circular", "must be true or false");
+        task.circular = flag.Scalar() == "true";
+      }
+      if (task.circular && task.option_fields.empty())
+        map.fail("circular", "needs option_fields: the fields whose values are rotated");
+      task.generation = read_generation(map);
+      break;
     }
+    case OutputType::Generate:
+      task.generation = read_generation(map);
+      task.answer = read_answer(map);
+      break;
   }
-
-  MappingReader gold(map.node("gold"), source, map.nested("gold"), {"field", "base"});
-  task.gold.field = gold.string("field");
-  if (mc) task.gold.base = gold.integer_or("base", 0, -1000000, 1000000);
-  else if (gold.has("base")) gold.fail("base", "applies only to output: multiple_choice");
-
+  task.gold = read_gold(map, task.output);
   read_metrics(map, task);
   return task;
+}
+
+PlannedGroup read_group(const YAML::Node& node, const std::string& source, size_t index,
+                        const std::vector<TaskConfig>& tasks) {
+  std::string label = "group #" + std::to_string(index + 1);
+  if (node.IsMap() && node["name"] && node["name"].IsScalar()) label = "group '" + node["name"].Scalar() + "'";
+  MappingReader map(node, source, label, {"name", "tasks", "metrics", "averaging"});
+  PlannedGroup group;
+  group.name = map.string("name");
+  if (!is_name(group.name)) map.fail("name", "must match [A-Za-z0-9_.-]+");
+  for (const TaskConfig& task : tasks)
+    if (task.name == group.name) map.fail("name", "is also a task's name");
+  group.tasks = map.string_list("tasks");
+  if (group.tasks.empty()) map.fail("tasks", "must not be empty");
+  std::set<std::string> seen;
+  for (const std::string& name : group.tasks) {
+    bool known = std::any_of(tasks.begin(), tasks.end(), [&](const TaskConfig& task) { return task.name == name; });
+    if (!known) map.fail("tasks", "'" + name + "' is not a task of this suite");
+    if (!seen.insert(name).second) map.fail("tasks", "'" + name + "' is listed twice");
+  }
+  group.metrics = map.has("metrics") ? map.string_list("metrics") : std::vector<std::string>{"acc"};
+  if (group.metrics.empty()) map.fail("metrics", "must not be empty");
+  for (const std::string& metric : group.metrics) {
+    bool reported = std::any_of(tasks.begin(), tasks.end(), [&](const TaskConfig& task) {
+      return seen.count(task.name) && std::find(task.metrics.begin(), task.metrics.end(), metric) != task.metrics.end();
+    });
+    if (!reported) map.fail("metrics", "no task of the group reports '" + metric + "'");
+  }
+  if (map.has("averaging")) {
+    std::vector<std::string> kinds = map.string_list("averaging");
+    group.macro = group.micro = false;
+    for (const std::string& kind : kinds) {
+      if (kind == "macro") group.macro = true;
+      else if (kind == "micro") group.micro = true;
+      else map.fail("averaging", "must list macro and/or micro, got '" + kind + "'");
+    }
+    if (!group.macro && !group.micro) map.fail("averaging", "must not be empty");
+  }
+  return group;
 }
 
 }  // namespace
@@ -129,7 +287,7 @@ TaskConfig read_task(const YAML::Node& node, const std::string& source, size_t i
 SuiteConfig parse_suite(std::string_view yaml_text, const std::string& source, const std::filesystem::path& base_dir) {
   YAML::Node root = yaml_fields::parse_yaml(std::string(yaml_text), source);
   if (!root || root.IsNull()) throw Error(source, "empty suite file");
-  MappingReader map(root, source, "", {"name", "version", "seed", "description", "data_root", "tasks"});
+  MappingReader map(root, source, "", {"name", "version", "seed", "description", "data_root", "tasks", "groups"});
   SuiteConfig suite;
   suite.source = source;
   suite.name = map.string("name");
@@ -150,6 +308,16 @@ SuiteConfig parse_suite(std::string_view yaml_text, const std::string& source, c
     TaskConfig task = read_task(tasks[i], source, i);
     if (!names.insert(task.name).second) throw Error(source, "task '" + task.name + "': duplicate task name");
     suite.tasks.push_back(std::move(task));
+  }
+  if (map.has("groups")) {
+    YAML::Node groups = map.node("groups");
+    if (!groups.IsSequence()) map.fail("groups", "must be a list of groups");
+    for (size_t i = 0; i < groups.size(); ++i) {
+      PlannedGroup group = read_group(groups[i], source, i, suite.tasks);
+      for (const PlannedGroup& other : suite.groups)
+        if (other.name == group.name) throw Error(source, "group '" + group.name + "': duplicate group name");
+      suite.groups.push_back(std::move(group));
+    }
   }
   try {
     suite.hash = sha256_hex(canonical_suite_json(suite));

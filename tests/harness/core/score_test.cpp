@@ -95,7 +95,7 @@ TEST_CASE("score: task mean and stderr follow lm-eval's mean_stderr", "[score]")
 
   PlannedTask task = mc_task({"acc"});
   std::vector<ItemScore> items;
-  for (double v : {1.0, 0.0, 1.0, 1.0}) items.push_back({"mc", "x", 0, "", {{"acc", v}}});
+  for (double v : {1.0, 0.0, 1.0, 1.0}) items.push_back({"mc", "x", 0, 0, "", {{"acc", v}}});
   TaskScore ts = summarize_task(task, items);
   REQUIRE(ts.find("acc") != nullptr);
   CHECK(ts.find("acc")->mean == 0.75);

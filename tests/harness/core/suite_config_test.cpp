@@ -79,8 +79,8 @@ TEST_CASE("suite: the hash ignores formatting and data_root but not meaning", "[
 TEST_CASE("suite: validation errors name the file, the task and the field", "[suite]") {
   REQUIRE_THROWS_WITH(parse(replace(kSuite, "    prompt: \"{{question", "    promt: \"{{question")),
                       Contains("smoke.yaml: task 'kmmlu_fixture': unknown field 'promt'"));
-  REQUIRE_THROWS_WITH(parse(replace(kSuite, "format: jsonl", "format: parquet")),
-                      Contains("smoke.yaml: task 'short': dataset: field 'format': must be csv or jsonl"));
+  REQUIRE_THROWS_WITH(parse(replace(kSuite, "format: jsonl", "format: xml")),
+                      Contains("smoke.yaml: task 'short': dataset: field 'format': unknown format 'xml'"));
   REQUIRE_THROWS_WITH(parse(replace(kSuite, "output: generate", "output: judge")),
                       Contains("task 'short': field 'output'"));
   REQUIRE_THROWS_WITH(parse(replace(kSuite, "    gold: {field: answer}\n", "")),
