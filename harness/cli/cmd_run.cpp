@@ -27,6 +27,11 @@ void add_run_command(CLI::App& app) {
   cmd->add_option("--dtype", *dtype, "override the manifest's dtype (float32, bfloat16, float16)");
   cmd->add_flag("--allow-changed-data", settings->allow_changed_data,
                 "run data files that differ from the suite's sha256 pins (recorded; default: refuse)");
+  cmd->add_option("--tasks", settings->only_tasks,
+                 "run only these tasks (names or patterns like 'kmmlu_*', comma-separated; part of the run key)")
+      ->delimiter(',');
+  cmd->add_option("--generation-cap", settings->generation_cap,
+                  "cap every generation at N new tokens: a quick check, not the protocol (part of the run key)");
   cmd->add_option("--chunk-items", settings->chunk_items, "items per committed chunk")->default_val(8);
   cmd->callback([=] {
     if (!data_root->empty()) settings->data_root = *data_root;

@@ -46,18 +46,18 @@ void print_run_table(ResultStore& store, int64_t run_id, std::ostream& out) {
   std::vector<TaskMetricRow> rows = store.task_metrics(run_id);
   out << fmt::format("run {}  {} / {}  suite {} ({})  {}\n", run.id, run.team, run.model, run.suite_name,
                      run.suite_hash.substr(0, 12), to_string(run.status));
-  out << fmt::format("{:<32} {:<12} {:>8} {:>8} {:>6}\n", "task", "metric", "value", "stderr", "n");
+  out << fmt::format("{:<32} {:<18} {:>8} {:>8} {:>6}\n", "task", "metric", "value", "stderr", "n");
   for (bool groups : {false, true}) {
     if (groups && std::any_of(rows.begin(), rows.end(), is_group_row))
-      out << fmt::format("{:<32} {:<12} {:>8} {:>8} {:>6}\n", "group", "average", "value", "", "items");
+      out << fmt::format("{:<32} {:<18} {:>8} {:>8} {:>6}\n", "group", "average", "value", "", "items");
     for (const TaskMetricRow& row : rows) {
       if (is_group_row(row) != groups) continue;
-      out << fmt::format("{:<32} {:<12} {:>8.4f} {:>8} {:>6}\n", row.task, row.metric, row.value,
+      out << fmt::format("{:<32} {:<18} {:>8.4f} {:>8} {:>6}\n", row.task, row.metric, row.value,
                          row.stderr_value ? fmt::format("{:.4f}", *row.stderr_value) : "-", row.n);
     }
   }
   for (const auto& [metric, sum] : macro_averages(rows))
-    out << fmt::format("{:<32} {:<12} {:>8.4f} {:>8} {:>6}\n", "macro average over tasks", metric,
+    out << fmt::format("{:<32} {:<18} {:>8.4f} {:>8} {:>6}\n", "macro average over tasks", metric,
                        sum.first / sum.second, "-", sum.second);
 }
 
@@ -81,11 +81,11 @@ void print_suite_table(ResultStore& store, const std::string& suite_hash, std::o
   for (const RunSummary& run : runs)
     out << fmt::format("  run {}: {} / {} ({}), checkpoint {}\n", run.id, run.team, run.model, to_string(run.status),
                        run.checkpoint_sha256.substr(0, 12));
-  std::string header = fmt::format("{:<32} {:<12}", "task", "metric");
+  std::string header = fmt::format("{:<32} {:<18}", "task", "metric");
   for (const RunSummary& run : runs) header += fmt::format(" {:>9}", fmt::format("run {}", run.id));
   out << header << "\n";
   for (const auto& key : keys) {
-    std::string line = fmt::format("{:<32} {:<12}", key.first, key.second);
+    std::string line = fmt::format("{:<32} {:<18}", key.first, key.second);
     for (const RunSummary& run : runs) {
       auto it = values[key].find(run.id);
       line += it == values[key].end() ? fmt::format(" {:>9}", "-") : fmt::format(" {:>9.4f}", it->second);

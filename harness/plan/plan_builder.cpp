@@ -2,6 +2,9 @@
 // each item, emit its requests. Everything iterates vectors in file order (no unordered maps).
 #include "harness/plan/plan_builder.h"
 
+#include <fnmatch.h>
+
+#include <algorithm>
 #include <map>
 #include <optional>
 
@@ -170,6 +173,19 @@ void plan_task(const SuiteConfig& suite, const TaskConfig& config, DataCache& ca
   plan.tasks.push_back(std::move(task));
 }
 
+// Which tasks PlanOptions::only_tasks keeps (all when it is empty).
+std::vector<bool> select_tasks(const SuiteConfig& suite, const std::vector<std::string>& patterns) {
+  std::vector<bool> selected(suite.tasks.size(), patterns.empty());
+  for (const std::string& pattern : patterns) {
+    bool matched = false;
+    for (size_t i = 0; i < suite.tasks.size(); ++i) {
+      if (::fnmatch(pattern.c_str(), suite.tasks[i].name.c_str(), 0) == 0) selected[i] = matched = true;
+    }
+    if (!matched) throw Error(suite.source, "--tasks: no task of the suite matches '" + pattern + "'");
+  }
+  return selected;
+}
+
 }  // namespace
 
 Plan build_plan(const SuiteConfig& suite, const PlanOptions& options) {
@@ -178,8 +194,22 @@ Plan build_plan(const SuiteConfig& suite, const PlanOptions& options) {
   plan.suite_hash = suite.hash;
   plan.seed = suite.seed;
   DataCache cache(options.data_root.empty() ? suite.data_root : options.data_root, options.allow_changed_data);
-  for (const TaskConfig& task : suite.tasks) plan_task(suite, task, cache, plan);
-  plan.groups = suite.groups;
+  std::vector<bool> selected = select_tasks(suite, options.only_tasks);
+  for (size_t i = 0; i < suite.tasks.size(); ++i)
+    if (selected[i]) plan_task(suite, suite.tasks[i], cache, plan);
+  for (const PlannedGroup& group : suite.groups) {
+    bool complete = std::all_of(group.tasks.begin(), group.tasks.end(), [&](const std::string& name) {
+      return std::any_of(plan.tasks.begin(), plan.tasks.end(), [&](const PlannedTask& task) { return task.name == name; });
+    });
+    if (complete) plan.groups.push_back(group);
+  }
+  if (options.generation_cap > 0) {
+    for (PlannedRequest& request : plan.requests) {
+      if (request.type != OutputType::Generate || request.max_tokens <= options.generation_cap) continue;
+      request.max_tokens = options.generation_cap;
+      request.prompt_hash = request_hash(request);
+    }
+  }
   plan.hash = plan_hash(plan);
   return plan;
 }

@@ -8,6 +8,8 @@
 //                    continuation = target_delimiter + choice_i (request_index = i)
 //   generate:        one request: prompt, stop = generation.until, max_tokens
 #include <filesystem>
+#include <string>
+#include <vector>
 
 #include "harness/plan/plan.h"
 #include "harness/suite/suite_config.h"
@@ -20,6 +22,13 @@ struct PlanOptions {
   // A data file whose sha256 differs from the suite's pin is an error unless this is set (the
   // evaluator was told and accepts it); the file's real sha256 is recorded either way.
   bool allow_changed_data = false;
+  // Only the tasks matching one of these names or shell-style patterns (`kmmlu_*`), in suite
+  // order; empty = every task. A pattern matching no task is an error. A group is kept only when
+  // all its tasks are. Both change the plan hash, hence the run key.
+  std::vector<std::string> only_tasks;
+  // > 0: every generation's max_tokens is capped at this (a smoke check of long-generation tasks
+  // on small hardware; the capped plan is a different plan, and its scores are not the protocol's).
+  int generation_cap = 0;
 };
 
 // Reads every data file once, checks pinned sha256s (see PlanOptions), records each file's sha256 in

@@ -71,6 +71,14 @@ int TaskRenderer::gold_index(const Record& record, const std::string& where,
                                std::to_string(choices.size()) + " choices");
       return index;
     }
+    case GoldConfig::Kind::ValueList: {
+      int index = find_text(task_.gold.values, gold);
+      if (index < 0) throw Error(where, prefix + "which is none of the gold values listed in the suite");
+      if (index >= static_cast<int>(choices.size()))
+        throw Error(where, prefix + "choice " + std::to_string(index + 1) + ", but there are only " +
+                               std::to_string(choices.size()) + " choices");
+      return index;
+    }
     case GoldConfig::Kind::Index: break;
   }
   int64_t value = 0;

@@ -104,19 +104,21 @@ nlohmann::json collect_provenance(const ProvenanceInputs& inputs) {
         {"compiler", DOKPA_COMPILER}}},
       {"threads", inputs.threads},
       {"seed", inputs.seed},
-      {"run_key", run_key({checkpoint, inputs.suite_hash, data_sha256, runner_settings_json(runner), inputs.seed})},
+      {"plan_hash", inputs.plan_hash},
+      {"run_key", run_key({checkpoint, inputs.suite_hash, data_sha256, runner_settings_json(runner), inputs.seed, inputs.plan_hash})},
   };
 }
 
 std::string run_key(const RunKeyInputs& inputs) {
   Sha256 hash;
-  hash.add_field("dokpa-run-key-v1");  // bump if the definition changes, so old keys never collide
+  hash.add_field("dokpa-run-key-v2");  // bump if the definition changes, so old keys never collide
   hash.add_field(inputs.checkpoint_sha256);
   hash.add_field(inputs.suite_hash);
   hash.add_field(std::to_string(inputs.data_sha256.size()));
   for (const std::string& sha256 : inputs.data_sha256) hash.add_field(sha256);
   hash.add_field(inputs.runner_settings_json);
   hash.add_field(std::to_string(inputs.seed));
+  hash.add_field(inputs.plan_hash);
   return hash.hex_digest();
 }
 

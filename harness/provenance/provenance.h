@@ -50,6 +50,9 @@ struct ProvenanceInputs {
   RunnerInfo runner;
   int threads = 0;  // harness/runner threads actually used
   uint64_t seed = 0;
+  // The plan (plan_hash.h): covers what the suite, data and seed do not, e.g. a task subset or
+  // a generation cap chosen on the command line.
+  std::string plan_hash;
 };
 
 // The provenance document stored with a run:
@@ -66,12 +69,13 @@ struct RunKeyInputs {
   std::vector<std::string> data_sha256;  // in suite order
   std::string runner_settings_json;      // runner_settings_json(info)
   uint64_t seed = 0;
+  std::string plan_hash;                 // Plan::hash
 };
 
 // The run key: sha256 over, with Sha256::add_field (length-prefixed, so fields never run
 // together), in this order:
-//   "dokpa-run-key-v1", checkpoint_sha256, suite_hash, the number of data files, each data
-//   file's sha256 in suite order, runner_settings_json, seed (decimal).
+//   "dokpa-run-key-v2", checkpoint_sha256, suite_hash, the number of data files, each data
+//   file's sha256 in suite order, runner_settings_json, seed (decimal), plan_hash.
 // Paths and host details are deliberately not in it: moving the data or resuming on an
 // identical device resumes the same run. Changing any listed input gives a new run.
 std::string run_key(const RunKeyInputs& inputs);

@@ -37,6 +37,8 @@ Inputs load_inputs(const RunSettings& settings) {
   PlanOptions options;
   if (settings.data_root) options.data_root = *settings.data_root;
   options.allow_changed_data = settings.allow_changed_data;
+  options.only_tasks = settings.only_tasks;
+  options.generation_cap = settings.generation_cap;
   in.plan = build_plan(in.suite, options);
   return in;
 }
@@ -72,8 +74,9 @@ RunRecordInputs prepare_run_record(const Inputs& in, const RunnerInfo& info, con
     submission.files.push_back({f.path, f.sha256, static_cast<int64_t>(f.bytes)});
 
   ProvenanceInputs provenance{checkpoint_files, {}, in.plan.suite_name, in.plan.suite_hash, info,
-                              in.submission.runner.threads, in.plan.seed};
-  RunKeyInputs key{submission.checkpoint_sha256, in.plan.suite_hash, {}, runner_settings_json(info), in.plan.seed};
+                              in.submission.runner.threads, in.plan.seed, in.plan.hash};
+  RunKeyInputs key{submission.checkpoint_sha256, in.plan.suite_hash, {}, runner_settings_json(info), in.plan.seed,
+                   in.plan.hash};
   RunStart start;
   for (const PlannedDataFile& f : in.plan.data_files) {
     provenance.data_files.push_back({f.path, f.sha256, f.bytes});

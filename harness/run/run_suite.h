@@ -8,6 +8,7 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <vector>
 
 namespace dokpa {
 
@@ -19,6 +20,8 @@ struct RunSettings {
   // Run data files whose sha256 differs from the suite's pin (their real sha256 is recorded and
   // is part of the run key); by default such a run is refused before anything is written.
   bool allow_changed_data = false;
+  std::vector<std::string> only_tasks;  // PlanOptions::only_tasks
+  int generation_cap = 0;  // PlanOptions::generation_cap
   // Overrides of the manifest's runner settings (they are part of the run key).
   std::optional<int> batch_size;
   std::optional<int> threads;

@@ -21,6 +21,7 @@ nlohmann::json gold_json(const GoldConfig& gold, OutputType output) {
     case GoldConfig::Kind::Index: out["base"] = gold.base; break;
     case GoldConfig::Kind::ChoiceText: out["match"] = "choices"; break;
     case GoldConfig::Kind::ListElement: out["match_field"] = gold.match_field; break;
+    case GoldConfig::Kind::ValueList: out["values"] = gold.values; break;
   }
   return out;
 }

@@ -97,19 +97,23 @@ void read_metrics(const MappingReader& map, TaskConfig& task) {
 }
 
 GoldConfig read_gold(const MappingReader& map, OutputType output) {
-  MappingReader gold(map.node("gold"), map.source(), map.nested("gold"), {"field", "base", "match", "match_field"});
+  MappingReader gold(map.node("gold"), map.source(), map.nested("gold"), {"field", "base", "match", "match_field", "values"});
   GoldConfig config;
   config.field = gold.string("field");
   if (output == OutputType::Generate) {
-    for (const char* key : {"base", "match", "match_field"})
+    for (const char* key : {"base", "match", "match_field", "values"})
       if (gold.has(key)) gold.fail(key, "does not apply to output: generate (the gold is the reference text)");
     return config;
   }
-  int ways = gold.has("base") + gold.has("match") + gold.has("match_field");
-  if (ways > 1) gold.fail_here("give at most one of 'base', 'match' and 'match_field'");
+  int ways = gold.has("base") + gold.has("match") + gold.has("match_field") + gold.has("values");
+  if (ways > 1) gold.fail_here("give at most one of 'base', 'match', 'match_field' and 'values'");
   if (gold.has("match")) {
     if (gold.string("match") != "choices") gold.fail("match", "must be 'choices' (the value is a choice's text)");
     config.kind = GoldConfig::Kind::ChoiceText;
+  } else if (gold.has("values")) {
+    config.kind = GoldConfig::Kind::ValueList;
+    config.values = gold.string_list("values");
+    if (config.values.size() < 2) gold.fail("values", "needs a value per choice");
   } else if (gold.has("match_field")) {
     config.kind = GoldConfig::Kind::ListElement;
     config.match_field = gold.string("match_field");

@@ -48,7 +48,9 @@
 //                                   # value - base (base defaults to 0), or {field, match: choices}:
 //                                   # the value is the text of a choice (label), or
 //                                   # {field, match_field: options}: the value equals an element of
-//                                   # that list field; generate: {field: answer}, the reference text
+//                                   # that list field, or {field, values: [a, b, c]}: the value
+//                                   # is one of these, in choice order (after NFC and strip);
+//                                   # generate: {field: answer}, the reference text
 //       answer: {extract: boxed, compare: numeric}  # generate, optional: extract none (default) |
 //                                   # boxed (the last \boxed{...}, after reasoning blocks are
 //                                   # stripped); compare exact (NFC + strip, default) | numeric
@@ -100,11 +102,12 @@ struct FewShotConfig {
 };
 
 struct GoldConfig {
-  enum class Kind { Index, ChoiceText, ListElement };
+  enum class Kind { Index, ChoiceText, ListElement, ValueList };
   std::string field;
   Kind kind = Kind::Index;
   int64_t base = 0;  // Index
   std::string match_field;  // ListElement: the list field the value is looked up in
+  std::vector<std::string> values;  // ValueList: the value of each choice, in choice order
 };
 
 struct AnswerConfig {

@@ -109,7 +109,7 @@ TEST_CASE("gold given as an option's text, from choices or from a list field", "
   auto dir = test::scratch_dir("gold_text");
   write(dir / "items.jsonl",
         "{\"id\": \"q1\", \"question\": \"가장 큰 수는?\", \"options\": [\"1\", \"3\", \"2\"], \"answer\": \"3\"}\n");
-  write(dir / "suite.yaml", std::string(kHeader) + R"(  - name: by_list
+  write(dir / "suite.yaml", std::string(kHeader) + R"yaml(  - name: by_list
     output: multiple_choice
     dataset: {format: jsonl, path: items.jsonl}
     prompt: "{{question}}"
@@ -121,12 +121,20 @@ TEST_CASE("gold given as an option's text, from choices or from a list field", "
     prompt: "{{question}}"
     choices_field: options
     gold: {field: answer, match: choices}
-)");
+  - name: by_value
+    output: multiple_choice
+    dataset: {format: jsonl, path: items.jsonl}
+    prompt: "{{question}}"
+    choices: ["(A)", "(B)", "(C)"]
+    gold: {field: answer, values: ["2", "3", "1"]}
+)yaml");
   Plan plan = build_plan(load_suite(dir / "suite.yaml"));
   CHECK(plan.tasks[0].items[0].gold_index == 1);
   CHECK(plan.tasks[0].items[0].gold_text == "B");
   CHECK(plan.tasks[1].items[0].gold_index == 1);
   CHECK(plan.tasks[1].items[0].gold_text == "3");
+  CHECK(plan.tasks[2].items[0].gold_index == 1);
+  CHECK(plan.tasks[2].items[0].gold_text == "(B)");
 
   write(dir / "items.jsonl",
         "{\"id\": \"q1\", \"question\": \"?\", \"options\": [\"1\", \"3\", \"2\"], \"answer\": \"4\"}\n");

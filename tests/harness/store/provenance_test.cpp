@@ -21,7 +21,8 @@ RunKeyInputs base_key_inputs() {
           sha256_hex("suite"),
           {sha256_hex("d1"), sha256_hex("d2")},
           runner_settings_json(runner),
-          1234};
+          1234,
+          sha256_hex("plan")};
 }
 
 void write(const std::filesystem::path& path, const std::string& text) {
@@ -37,9 +38,10 @@ TEST_CASE("run_key is stable for the same inputs and changes with any of them", 
   REQUIRE(key.size() == 64);
   REQUIRE(run_key(base_key_inputs()) == key);
   // Pinned: the definition is part of the store's contract (changing it orphans every resume).
-  REQUIRE(run_key({"a", "b", {"c"}, "{}", 0}) == run_key({"a", "b", {"c"}, "{}", 0}));
+  REQUIRE(run_key({"a", "b", {"c"}, "{}", 0, "p"}) == run_key({"a", "b", {"c"}, "{}", 0, "p"}));
 
-  std::vector<RunKeyInputs> variants(7, base);
+  std::vector<RunKeyInputs> variants(8, base);
+  variants[7].plan_hash = sha256_hex("a subset of the tasks");
   variants[0].checkpoint_sha256 = sha256_hex("other ckpt");
   variants[1].suite_hash = sha256_hex("other suite");
   variants[2].data_sha256[1] = sha256_hex("d3");
@@ -57,7 +59,7 @@ TEST_CASE("run_key is stable for the same inputs and changes with any of them", 
   REQUIRE(keys.size() == 1 + variants.size());
 
   // Fields are length-prefixed: moving a boundary between two fields changes the key.
-  REQUIRE(run_key({"ab", "c", {}, "{}", 0}) != run_key({"a", "bc", {}, "{}", 0}));
+  REQUIRE(run_key({"ab", "c", {}, "{}", 0, ""}) != run_key({"a", "bc", {}, "{}", 0, ""}));
 }
 
 TEST_CASE("runner settings JSON is canonical", "[provenance]") {
@@ -126,6 +128,7 @@ TEST_CASE("collect_provenance records files, runner, host, version and the run k
   inputs.runner.settings = {{"batch_size", "8"}};
   inputs.threads = 4;
   inputs.seed = 1234;
+  inputs.plan_hash = sha256_hex("plan");
 
   nlohmann::json doc = collect_provenance(inputs);
   REQUIRE(doc["format"] == 1);
@@ -146,6 +149,7 @@ TEST_CASE("collect_provenance records files, runner, host, version and the run k
                                      inputs.suite_hash,
                                      {sha256_hex("{\"q\":1}\n")},
                                      runner_settings_json(inputs.runner),
-                                     1234}));
+                                     1234,
+                                     sha256_hex("plan")}));
   REQUIRE(collect_provenance(inputs) == doc);  // no timestamps: deterministic
 }

@@ -1,0 +1,261 @@
+"""Parity of dokpa with lm-evaluation-harness 0.4.13 on the phase-2 Korean tasks, item by item.
+
+Runs `dokpa run` and `lm-eval run` (HF backend) on the same fixture files with the same model,
+then compares every request and result:
+  (a) prompts byte for byte (lm-eval's arg_0/arg_1 vs dokpa's context/continuation or prompt);
+      documented, deliberate differences (CLIcK CSAT items show option E in dokpa) are listed apart;
+  (b) per-choice log-likelihoods, |Δ| <= --tolerance (default 1e-4);
+  (c) predictions (argmax) and task scores (acc, acc_norm, macro-F1); for generation tasks the raw
+      greedy text, and both harnesses' scores where their answer extraction differs.
+Writes parity.json and parity.md to --out and exits 1 if any comparison that should be identical
+is not (2 on a setup problem).
+
+    .venv/bin/python bench/lm_eval_parity/run_parity.py            # every comparable task
+    .venv/bin/python bench/lm_eval_parity/run_parity.py --quick    # 5 KMMLU subjects + the rest
+    .venv/bin/python bench/lm_eval_parity/run_parity.py --tasks 'kobest_*,click_*'
+
+lm-eval is a bench-only dependency:
+    .venv/bin/pip install -r bench/requirements.txt -c scripts/requirements.txt
+"""
+from __future__ import annotations
+
+import argparse
+import fnmatch
+import json
+import os
+import pathlib
+import platform
+import shutil
+import subprocess
+import sys
+import time
+
+HERE = pathlib.Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+PIP_COMMAND = ".venv/bin/pip install -r bench/requirements.txt -c scripts/requirements.txt"
+LM_EVAL_VERSION = "0.4.13"
+QUICK_SUBJECTS = ["accounting", "biology", "korean_history", "law", "math"]
+FAMILIES = ["kmmlu", "kmmlu_5shot", "kmmlu_hard", "kmmlu_direct", "haerae", "kobest", "click", "kormedmcqa", "hrm8k"]
+
+
+def die(message: str) -> None:
+    """A setup problem (not a parity failure): message on stderr, exit status 2."""
+    print(f"parity: {message}", file=sys.stderr)
+    sys.exit(2)
+
+
+def check_install() -> str:
+    try:
+        import lm_eval  # noqa: F401
+        import yaml  # noqa: F401
+        import pandas  # noqa: F401
+        import datasets  # noqa: F401
+    except ImportError as e:
+        die(f"{e}.\nlm-evaluation-harness is not installed in this Python ({sys.executable}).\n"
+            f"Install it (from the repository root) with:\n    {PIP_COMMAND}\n"
+            f"and run this script with .venv/bin/python.")
+    from importlib.metadata import version
+    v = version("lm_eval")
+    if v != LM_EVAL_VERSION:
+        print(f"parity: warning: lm-eval {v} is installed; this comparison was written for {LM_EVAL_VERSION} "
+              f"({PIP_COMMAND})", file=sys.stderr)
+    return v
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0] + " See bench/lm_eval_parity/README.md.",
+        epilog="Exit status: 0 all comparisons as expected, 1 a parity failure, 2 a setup problem.")
+    p.add_argument("--out", type=pathlib.Path, default=ROOT / "build/lm_eval_parity",
+                   help="folder for parity.json, parity.md and (by default) the work folder (default: build/lm_eval_parity)")
+    p.add_argument("--work-dir", type=pathlib.Path, default=None,
+                   help="override YAMLs, the dokpa store, lm-eval's output and logs (default: OUT/work; "
+                        "emptied at the start unless both --dokpa-store and --lm-eval-output are given)")
+    p.add_argument("--tasks", default="",
+                   help="comma-separated dokpa task names, fnmatch patterns ('kobest_*') or families "
+                        f"({', '.join(FAMILIES)}); default: every comparable task")
+    p.add_argument("--quick", action="store_true",
+                   help=f"a fast check: only {len(QUICK_SUBJECTS)} KMMLU subjects ({', '.join(QUICK_SUBJECTS)}) in each KMMLU "
+                        "family; every other task in full")
+    p.add_argument("--generation-cap", type=int, default=32,
+                   help="new-token cap for every generation task, passed to both harnesses "
+                        "(dokpa --generation-cap, lm-eval --gen_kwargs max_gen_toks=N); default 32")
+    p.add_argument("--tolerance", type=float, default=1e-4, help="largest allowed per-choice |Δ log-likelihood| (default 1e-4)")
+    p.add_argument("--suite", type=pathlib.Path, default=ROOT / "configs/phase2.yaml",
+                   help="dokpa suite (default: configs/phase2.yaml)")
+    p.add_argument("--data-root", type=pathlib.Path, default=ROOT / "suites/fixtures/phase2",
+                   help="data folder in the publishers' layout, read by both (default: suites/fixtures/phase2)")
+    p.add_argument("--submission", type=pathlib.Path, default=ROOT / "configs/submissions/smollm2.yaml",
+                   help="dokpa submission manifest (default: configs/submissions/smollm2.yaml)")
+    p.add_argument("--model", type=pathlib.Path, default=None,
+                   help="checkpoint folder for lm-eval (default: the submission's checkpoint)")
+    p.add_argument("--dokpa", type=pathlib.Path, default=ROOT / "build/dokpa", help="the dokpa binary (default: build/dokpa)")
+    p.add_argument("--device", default="cpu", help="device for both harnesses (default: cpu)")
+    p.add_argument("--dtype", default="float32", help="dtype for both harnesses (default: float32)")
+    p.add_argument("--threads", type=int, default=None,
+                   help="CPU threads for both (dokpa --threads, OMP_NUM_THREADS for lm-eval); default: each one's own")
+    p.add_argument("--dokpa-store", type=pathlib.Path, default=None,
+                   help="compare this existing dokpa store instead of running dokpa")
+    p.add_argument("--lm-eval-output", type=pathlib.Path, default=None,
+                   help="compare this existing lm-eval --output_path folder instead of running lm-eval "
+                        "(it must hold the parity__* tasks this selection needs)")
+    return p.parse_args(argv)
+
+
+def select(tasks, pattern_text: str, quick: bool):
+    patterns = [p.strip() for p in pattern_text.split(",") if p.strip()]
+    out = []
+    for t in tasks:
+        if quick and t.family.startswith("kmmlu") and not any(t.dokpa.endswith("_" + s) for s in QUICK_SUBJECTS):
+            continue
+        if patterns and not any(t.family == p or fnmatch.fnmatchcase(t.dokpa, p) for p in patterns):
+            continue
+        out.append(t)
+    return out
+
+
+def run_logged(cmd, log: pathlib.Path, env=None, label="", quiet_progress=False) -> float:
+    """Runs cmd with its output in `log`; prints its plain lines (tqdm redraws only every 30 s)."""
+    print(f"[parity] {label}: {' '.join(map(str, cmd))}\n[parity]   log: {log}", flush=True)
+    start = time.monotonic()
+    last = 0.0
+    with log.open("w", encoding="utf-8") as f:
+        proc = subprocess.Popen(list(map(str, cmd)), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env,
+                                cwd=ROOT, text=True, encoding="utf-8", errors="replace", bufsize=1)
+        buf = ""
+        while True:
+            chunk = proc.stdout.read(256)
+            if not chunk:
+                break
+            f.write(chunk)
+            buf += chunk
+            while True:
+                cut = min((i for i in (buf.find("\n"), buf.find("\r")) if i >= 0), default=-1)
+                if cut < 0:
+                    break
+                line, sep, buf = buf[:cut], buf[cut], buf[cut + 1:]
+                now = time.monotonic()
+                is_bar = sep == "\r" or "it/s]" in line or "s/it]" in line
+                if line.strip() and (not is_bar or now - last > 30):
+                    if quiet_progress and not is_bar and "INFO" in line:
+                        continue
+                    print(f"[{label} {now - start:6.0f}s] {line.strip()[:160]}", flush=True)
+                    if is_bar:
+                        last = now
+        rc = proc.wait()
+    elapsed = time.monotonic() - start
+    if rc != 0:
+        tail = log.read_text(encoding="utf-8", errors="replace")[-3000:]
+        die(f"{label} failed (exit {rc}); last lines of {log}:\n{tail}")
+    return elapsed
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    lm_version = check_install()
+    import yaml
+    sys.path.insert(0, str(HERE))
+    import parity_tasks as pt
+    from parity_compare import Comparer, read_dokpa_store, read_lm_eval
+    import report
+
+    data_root = args.data_root.resolve()
+    out = args.out.resolve()
+    work = (args.work_dir or out / "work").resolve()
+    submission = yaml.safe_load(args.submission.read_text(encoding="utf-8"))
+    model = (args.model or pathlib.Path(os.path.expanduser(submission["checkpoint"]))).resolve()
+
+    table, overrides, no_counterpart = pt.build_table(data_root)
+    if not args.suite.exists():
+        die(f"the suite {args.suite} does not exist")
+    suite = pt.suite_tasks(args.suite)
+    problems = pt.bind_to_suite(table, suite, data_root)
+    if problems:
+        die("the suite and the lm-eval overrides disagree on the data:\n  " + "\n  ".join(problems))
+    selected = select(table, args.tasks, args.quick)
+    missing = [t.dokpa for t in selected if t.dokpa not in suite]
+    selected = [t for t in selected if t.dokpa in suite]
+    if not selected:
+        die(f"no comparable task selected (--tasks {args.tasks!r}; not in the suite: {missing})")
+    uncomparable = [n for n in suite if n in no_counterpart or any(n.startswith(p + "_") for p in no_counterpart)]
+
+    reuse_all = args.dokpa_store and args.lm_eval_output
+    if work.exists() and not reuse_all:
+        shutil.rmtree(work)
+    work.mkdir(parents=True, exist_ok=True)
+    out.mkdir(parents=True, exist_ok=True)
+    timings = {}
+
+    # 1. dokpa
+    dokpa_tasks = [t.dokpa for t in selected]
+    store = args.dokpa_store or work / "dokpa.db"
+    if not args.dokpa_store:
+        if not args.dokpa.exists():
+            die(f"{args.dokpa} does not exist: build dokpa first (README.md), or pass --dokpa")
+        help_text = subprocess.run([str(args.dokpa), "run", "--help"], capture_output=True, text=True).stdout
+        for flag in ("--tasks", "--generation-cap"):
+            if flag not in help_text:
+                die(f"{args.dokpa} run has no {flag} option; rebuild dokpa")
+        cmd = [args.dokpa, "run", "--suite", args.suite.resolve(), "--data-root", data_root,
+               "--submission", args.submission.resolve(), "--device", args.device, "--dtype", args.dtype,
+               "--store", store, "--tasks", ",".join(dokpa_tasks), "--generation-cap", args.generation_cap]
+        if args.threads:
+            cmd += ["--threads", args.threads]
+        timings["dokpa_s"] = run_logged(cmd, work / "dokpa.log", label="dokpa")
+    run, dokpa_items, dokpa_metrics = read_dokpa_store(store)
+
+    # 2. lm-eval: override YAMLs (HAE-RAE from dokpa's prompts), then one lm-eval run
+    for t in selected:
+        if t.family == "haerae":
+            items = dokpa_items.get(t.dokpa, [])
+            ov = pt.make_haerae_override(t, data_root, work, [i.requests[0]["context"] for i in items])
+            overrides[ov.name] = ov
+    needed = sorted({o for t in selected for o in t.overrides})
+    task_dir = work / "lm_eval_tasks"
+    task_dir.mkdir(exist_ok=True)
+    for name in needed:
+        (task_dir / f"{name}.yaml").write_text(overrides[name].yaml_text(), encoding="utf-8")
+    lm_out = args.lm_eval_output or work / "lm_eval_out"
+    if not args.lm_eval_output:
+        env = dict(os.environ, HF_DATASETS_OFFLINE="1", HF_HUB_OFFLINE="1", TOKENIZERS_PARALLELISM="false",
+                   HF_DATASETS_CACHE=str(work / "hf_datasets_cache"))
+        if args.threads:
+            env.update(OMP_NUM_THREADS=str(args.threads), MKL_NUM_THREADS=str(args.threads))
+        cmd = [sys.executable, "-m", "lm_eval", "run", "--model", "hf",
+               "--model_args", f"pretrained={model},dtype={args.dtype}", "--device", args.device,
+               "--include_path", task_dir, "--tasks", ",".join(needed), "--batch_size", "1",
+               "--seed", "0,1234,1234,1234", "--log_samples", "--output_path", lm_out]
+        if any(t.kind == "gen" for t in selected):
+            cmd += ["--gen_kwargs", f"max_gen_toks={args.generation_cap}"]
+        timings["lm_eval_s"] = run_logged(cmd, work / "lm_eval.log", env=env, label="lm-eval", quiet_progress=True)
+    lm_results, lm_samples = read_lm_eval(lm_out)
+
+    # 3. compare
+    comparer = Comparer(data_root, lm_results, lm_samples, args.tolerance)
+    reports = [comparer.compare(t, dokpa_items.get(t.dokpa), dokpa_metrics.get(t.dokpa, {})) for t in selected]
+    try:
+        dokpa_timings = json.loads(run["timings"]) if run.get("timings") else None
+    except json.JSONDecodeError:
+        dokpa_timings = run["timings"]
+    meta = {
+        "command": " ".join([pathlib.Path(sys.executable).name, *sys.argv]) if argv is None else " ".join(argv),
+        "lm_eval_version": lm_version, "generation_cap": args.generation_cap, "tolerance": args.tolerance,
+        "model": str(model), "device": args.device, "dtype": args.dtype, "suite": str(args.suite),
+        "data_root": str(data_root), "dokpa_store": str(store), "lm_eval_output": str(lm_out),
+        "timings_s": timings, "dokpa_run_timings": dokpa_timings, "host": platform.platform(),
+        "cpus": os.cpu_count(), "not_in_suite": missing, "not_comparable": uncomparable,
+        "lm_eval_tasks": needed,
+    }
+    meta["out"] = str(out) + "/"
+    report.write(out, meta, reports)
+    report.print_summary(meta, reports)
+    return 0 if all(r.ok for r in reports) else 1
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(HERE))
+    from parity_tasks import SetupError
+    try:
+        sys.exit(main())
+    except SetupError as e:
+        die(str(e))
