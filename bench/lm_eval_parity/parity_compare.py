@@ -237,10 +237,14 @@ class Comparer:
         lm_until = list(lm_kwargs.get("until", []))
         if self.eos_text and self.eos_text not in lm_until:
             lm_until.append(self.eos_text)  # lm-eval's HF backend appends the EOS text (handle_stop_sequences)
-        if lm_kwargs.get("max_gen_toks") != dk_req.get("max_tokens"):
-            rep.notes.append(f"{label}: max tokens lm-eval {lm_kwargs.get('max_gen_toks')}, dokpa {dk_req.get('max_tokens')}")
-        if set(lm_until) != set(dk_req.get("stop", [])):
-            note = f"stop strings: lm-eval {lm_until}, dokpa {dk_req.get('stop')}"
+        caps = (lm_kwargs.get("max_gen_toks"), dk_req.get("max_tokens"))
+        if caps[0] != caps[1]:
+            rep.failures.append(f"{label}: token caps differ: lm-eval {caps[0]}, dokpa {caps[1]}")
+        # lm-eval adds the EOS text to `until`; dokpa's runner stops on the EOS token itself
+        lm_stops = [s for s in lm_until if s != self.eos_text]
+        dk_stops = [s for s in dk_req.get("stop", []) if s != self.eos_text]
+        if set(lm_stops) != set(dk_stops):
+            note = f"stop strings differ: lm-eval {lm_until}, dokpa {dk_req.get('stop')}"
             if note not in rep.notes:
                 rep.notes.append(note)
         if lm_prompt != dk_req.get("prompt"):
@@ -254,6 +258,8 @@ class Comparer:
             rep.texts_identical += 1
         else:
             why = self.text_difference(lm_text, dk_text, lm_until, dk_req.get("stop", []))
+            if caps[0] != caps[1]:
+                why += "; the token caps differ"
             rep.failures.append(f"{label}: generated text differs ({why}): lm-eval {lm_text!r}, dokpa {dk_text!r}")
         metric = "exact_match"
         lm_v, dk_v = doc.get(metric), item.scores.get(metric)
@@ -273,7 +279,7 @@ class Comparer:
     @staticmethod
     def text_difference(a: str, b: str, a_stops, b_stops) -> str:
         short, long_, stops = (a, b, a_stops) if len(a) <= len(b) else (b, a, b_stops)
-        if long_.startswith(short):
+        if long_.startswith(short.rstrip("\ufffd")):  # a cut inside a character decodes to U+FFFD
             rest = long_[len(short):]
             if any(s and rest.startswith(s) for s in stops):
                 return "one side stopped at a stop string the other does not use"

@@ -129,8 +129,16 @@ def differences_md(meta, reports) -> list[str]:
         md.append(f"- `{t}` item {d['item']}: lm-eval {d['lm_eval']:g}, dokpa {d['dokpa']:g}; generation "
                   f"{short(d['generation_lm_eval'], 160)}; {d['why']}.")
     md += [] if dis else ["None."]
-    notes = sorted({n for r in reports for n in r.notes if not n.startswith("query-layout")})
-    md += ["", "### Notes", ""] + ([f"- {n}" for n in notes] or ["None."])
+    by_note: dict[str, list[str]] = {}
+    for r in reports:
+        for n in r.notes:
+            if not n.startswith("query-layout"):
+                by_note.setdefault(n, []).append(r.task)
+    md += ["", "### Notes", ""]
+    for n, tasks in sorted(by_note.items()):
+        names = ", ".join(f"`{t}`" for t in tasks[:6]) + (f" and {len(tasks) - 6} more" if len(tasks) > 6 else "")
+        md.append(f"- {n} ({names})")
+    md += [] if by_note else ["None."]
     if any(r.family == "haerae" for r in reports):
         md += ["- HAE-RAE: lm-eval's `haerae` reads a `query` field from `HAERAE-HUB/HAE_RAE_BENCH`; the "
                "fixtures are HAE-RAE 1.0 CSVs (question, a–e, answer). lm-eval was run on a query-layout copy "

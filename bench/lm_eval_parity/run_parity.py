@@ -106,7 +106,7 @@ def select(tasks, pattern_text: str, quick: bool):
     patterns = [p.strip() for p in pattern_text.split(",") if p.strip()]
     out = []
     for t in tasks:
-        if quick and t.family.startswith("kmmlu") and not any(t.dokpa.endswith("_" + s) for s in QUICK_SUBJECTS):
+        if quick and t.family.startswith("kmmlu") and t.dokpa not in {f"{t.family}_{s}" for s in QUICK_SUBJECTS}:
             continue
         if patterns and not any(t.family == p or fnmatch.fnmatchcase(t.dokpa, p) for p in patterns):
             continue

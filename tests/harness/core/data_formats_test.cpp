@@ -6,19 +6,15 @@
 #include "common/error.h"
 #include "common/file_io.h"
 #include "harness/data/dataset.h"
+#include "tests/harness/core/record_test_support.h"
 #include "tests/test_support.h"
 
 using Catch::Matchers::Contains;
 using namespace dokpa;
+using dokpa::test::text_of;
 
 namespace {
 
-std::string text_of(const Record& record, const std::string& field) {
-  const FieldValue* value = record.find(field);
-  REQUIRE(value != nullptr);
-  REQUIRE(std::holds_alternative<std::string>(*value));
-  return std::get<std::string>(*value);
-}
 
 std::vector<std::string> list_of(const Record& record, const std::string& field) {
   const FieldValue* value = record.find(field);

@@ -3,19 +3,12 @@
 #include "common/error.h"
 #include "harness/data/dataset.h"
 #include "harness/data/unicode_text.h"
+#include "tests/harness/core/record_test_support.h"
 #include "tests/test_support.h"
 
 using Catch::Matchers::Contains;
 using namespace dokpa;
-
-namespace {
-std::string text_of(const Record& record, const std::string& field) {
-  const FieldValue* value = record.find(field);
-  REQUIRE(value != nullptr);
-  REQUIRE(std::holds_alternative<std::string>(*value));
-  return std::get<std::string>(*value);
-}
-}  // namespace
+using dokpa::test::text_of;
 
 TEST_CASE("CSV: quoted fields, doubled quotes, embedded newlines, CRLF and BOM", "[data][csv]") {
   std::string text =
