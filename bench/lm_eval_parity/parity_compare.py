@@ -111,6 +111,7 @@ class TaskReport:
     prompts_documented: list = field(default_factory=list)  # {item, reason}
     prompts_failed: list = field(default_factory=list)  # {item, lm_eval, dokpa}
     max_abs_dlogprob: float | None = None
+    max_abs_dlogprob_per_token: float | None = None  # |Δ| / continuation tokens (dokpa's n_tokens)
     predictions_identical: int = 0
     predictions_compared: int = 0
     texts_identical: int = 0
@@ -202,6 +203,8 @@ class Comparer:
             rep.prompts_identical += 1
             d = max(abs(a - b) for a, b in zip(lm_ll, dk_ll))
             rep.max_abs_dlogprob = d if rep.max_abs_dlogprob is None else max(rep.max_abs_dlogprob, d)
+            per_token = max(abs(a - b) / max(1, r["n_tokens"] or 1) for a, b, r in zip(lm_ll, dk_ll, item.results))
+            rep.max_abs_dlogprob_per_token = max(per_token, rep.max_abs_dlogprob_per_token or 0.0)
             if d > self.tol:
                 rep.failures.append(f"{label}: |Δ logprob| {d:.3g} > {self.tol:g}")
             rep.predictions_compared += 1
@@ -321,6 +324,10 @@ class Comparer:
             rep.failures.append("dokpa's store has no items for this task")
             return rep
         rep.items = len(items)
+        for name in t.overrides:
+            n_shot = self.lm_results.get("n-shot", {}).get(name)
+            if n_shot is not None and n_shot != t.shots:
+                rep.failures.append(f"lm-eval ran {name} with {n_shot} shots, expected {t.shots}")
         pairs = self.pairs(t, items, rep)
         rep.pairs = len(pairs)
         matched = []

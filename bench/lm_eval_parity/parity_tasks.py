@@ -134,6 +134,7 @@ class ParityTask:
     dokpa_files: list[str] = field(default_factory=list)  # data-root-relative files dokpa should read
     lm_files: list[str] = field(default_factory=list)  # files lm-eval loads (KMMLU: test and dev), if more
     note: str = ""
+    shots: int = 0  # num_fewshot the lm-eval override sets (checked against lm-eval's n-shot)
 
 
 def lm_eval_tasks_dir() -> pathlib.Path:
@@ -193,6 +194,7 @@ def build_table(data_root: pathlib.Path) -> tuple[list[ParityTask], dict[str, Lm
     overrides: dict[str, LmOverride] = {}
 
     def add(task: ParityTask, include: pathlib.Path | None, body: dict | None):
+        task.shots = (body or {}).get("num_fewshot", 0)
         tasks.append(task)
         if include is not None:
             name = OVERRIDE_PREFIX + task.dokpa

@@ -19,7 +19,7 @@ def fmt_delta(d) -> str:
 
 
 def prompts_cell(r) -> str:
-    s = f"{r.prompts_identical}/{r.pairs}"
+    s = f"{r.prompts_identical}/{r.pairs}" + (" (by construction)" if r.family == "haerae" else "")
     if r.prompts_documented:
         s += f" (+{len(r.prompts_documented)} documented)"
     return s
@@ -128,13 +128,20 @@ def differences_md(meta, reports) -> list[str]:
     for t, d in dis:
         md.append(f"- `{t}` item {d['item']}: lm-eval {d['lm_eval']:g}, dokpa {d['dokpa']:g}; generation "
                   f"{short(d['generation_lm_eval'], 160)}; {d['why']}.")
-    md += [] if dis else ["None."]
+    md += [] if dis else ["None: on every item both harnesses' answer rules gave the same score (the raw "
+                          "generations being identical, only the rules could differ)."]
     by_note: dict[str, list[str]] = {}
     for r in reports:
         for n in r.notes:
             if not n.startswith("query-layout"):
                 by_note.setdefault(n, []).append(r.task)
+    per_tok = [(r.max_abs_dlogprob_per_token, r.task) for r in reports if r.max_abs_dlogprob_per_token is not None]
     md += ["", "### Notes", ""]
+    if per_tok:
+        worst = max(per_tok)
+        whole = max((r.max_abs_dlogprob, r.task) for r in reports if r.max_abs_dlogprob is not None)
+        md.append(f"- Largest |Δ log-likelihood| of a choice: {whole[0]:.2e} (`{whole[1]}`); per continuation "
+                  f"token: {worst[0]:.2e} (`{worst[1]}`). The difference grows with the continuation's length.")
     for n, tasks in sorted(by_note.items()):
         names = ", ".join(f"`{t}`" for t in tasks[:6]) + (f" and {len(tasks) - 6} more" if len(tasks) > 6 else "")
         md.append(f"- {n} ({names})")

@@ -94,6 +94,8 @@ def parse_args(argv=None):
     p.add_argument("--dtype", default="float32", help="dtype for both harnesses (default: float32)")
     p.add_argument("--threads", type=int, default=None,
                    help="CPU threads for both (dokpa --threads, OMP_NUM_THREADS for lm-eval); default: each one's own")
+    p.add_argument("--lm-eval-batch-size", default="1",
+                   help="lm-eval --batch_size (default 1: every request alone, no padding)")
     p.add_argument("--dokpa-store", type=pathlib.Path, default=None,
                    help="compare this existing dokpa store instead of running dokpa")
     p.add_argument("--lm-eval-output", type=pathlib.Path, default=None,
@@ -135,7 +137,7 @@ def run_logged(cmd, log: pathlib.Path, env=None, label="", quiet_progress=False)
                     break
                 line, sep, buf = buf[:cut], buf[cut], buf[cut + 1:]
                 now = time.monotonic()
-                is_bar = sep == "\r" or "it/s]" in line or "s/it]" in line
+                is_bar = sep == "\r" or any(m in line for m in ("it/s]", "s/it]", "examples/s]", "%|"))
                 if line.strip() and (not is_bar or now - last > 30):
                     if quiet_progress and not is_bar and "INFO" in line:
                         continue
@@ -179,10 +181,17 @@ def main(argv=None) -> int:
         die(f"no comparable task selected (--tasks {args.tasks!r}; not in the suite: {missing})")
     uncomparable = [n for n in suite if n in no_counterpart or any(n.startswith(p + "_") for p in no_counterpart)]
 
-    reuse_all = args.dokpa_store and args.lm_eval_output
-    if work.exists() and not reuse_all:
-        shutil.rmtree(work)
+    # fresh outputs for whatever runs now; an existing store or lm-eval output given to reuse is kept
     work.mkdir(parents=True, exist_ok=True)
+    stale = ["lm_eval_tasks", "haerae_query_layout"]
+    stale += [] if args.dokpa_store else ["dokpa.db", "dokpa.db-wal", "dokpa.db-shm", "dokpa.log"]
+    stale += [] if args.lm_eval_output else ["lm_eval_out", "hf_datasets_cache", "lm_eval.log"]
+    for name in stale:
+        path = work / name
+        if path.is_dir():
+            shutil.rmtree(path)
+        elif path.exists():
+            path.unlink()
     out.mkdir(parents=True, exist_ok=True)
     timings = {}
 
@@ -213,6 +222,7 @@ def main(argv=None) -> int:
     needed = sorted({o for t in selected for o in t.overrides})
     task_dir = work / "lm_eval_tasks"
     task_dir.mkdir(exist_ok=True)
+    pt.write_loader_module(task_dir)
     for name in needed:
         (task_dir / f"{name}.yaml").write_text(overrides[name].yaml_text(), encoding="utf-8")
     lm_out = args.lm_eval_output or work / "lm_eval_out"
@@ -223,7 +233,7 @@ def main(argv=None) -> int:
             env.update(OMP_NUM_THREADS=str(args.threads), MKL_NUM_THREADS=str(args.threads))
         cmd = [sys.executable, "-m", "lm_eval", "run", "--model", "hf",
                "--model_args", f"pretrained={model},dtype={args.dtype}", "--device", args.device,
-               "--include_path", task_dir, "--tasks", ",".join(needed), "--batch_size", "1",
+               "--include_path", task_dir, "--tasks", ",".join(needed), "--batch_size", args.lm_eval_batch_size,
                "--seed", "0,1234,1234,1234", "--log_samples", "--output_path", lm_out]
         if any(t.kind == "gen" for t in selected):
             cmd += ["--gen_kwargs", f"max_gen_toks={args.generation_cap}"]
