@@ -2,6 +2,8 @@
 // non-zero exit, and leaves the store as it was.
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
 #include <cstring>
 
 #include "tests/harness/cli/cli_test_support.h"
@@ -42,11 +44,12 @@ fs::path checkpoint_copy(const fs::path& dir) {
   return dir;
 }
 
-// A store holding one complete run, copied fresh for every case.
+// A store holding one complete run, copied fresh for every case. Each test process builds its
+// own: ctest runs this file's test cases side by side, and a shared folder would be resumed.
 fs::path baseline_store(const fs::path& dir) {
   static fs::path baseline;
   if (baseline.empty()) {
-    fs::path base = scratch_dir("bad_input_baseline");
+    fs::path base = scratch_dir("bad_input_baseline_" + std::to_string(::getpid()));
     write_text(base / "tiny.csv", kTinyCsv);
     write_text(base / "tiny.yaml", tiny_suite("tiny.csv"));
     write_text(base / "submission.yaml", submission_for(default_model_dir()));
