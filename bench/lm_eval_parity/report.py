@@ -96,6 +96,19 @@ def short(s, n=300) -> str:
     return s if len(s) <= n else s[:n] + "…'"
 
 
+def cache_line(meta: dict) -> str:
+    parts = []
+    dk = meta.get("dokpa_run_timings")
+    if isinstance(dk, dict) and "execute_s" in dk:
+        parts.append(f"dokpa's run, as recorded in its store (`runs.timings`), executed "
+                     f"{dk.get('requests_executed', '?')} requests in {dk['execute_s']:.0f} s")
+    cached = meta.get("lm_eval_responses_from_cache") or {}
+    if cached:
+        parts.append("lm-eval responses computed / from its cache: " +
+                     ", ".join(f"{k} {v['computed']} / {v['cached']}" for k, v in cached.items()))
+    return ("; ".join(parts) + ".") if parts else ""
+
+
 def write(out: pathlib.Path, meta: dict, reports) -> None:
     data = {"meta": meta, "families": [dict(zip(["family", "tasks"] + HEADERS[2:], row)) for row in family_rows(reports)],
             "tasks": [dataclasses.asdict(r) | {"ok": r.ok} for r in reports]}
@@ -105,7 +118,8 @@ def write(out: pathlib.Path, meta: dict, reports) -> None:
           f"{meta['device']} {meta['dtype']}, generation cap {meta['generation_cap']} tokens, "
           f"log-prob tolerance {meta['tolerance']:g}.  ",
           f"Wall time: " + ", ".join(f"{k[:-2]} {v:.0f} s" for k, v in meta["timings_s"].items()) +
-          f" ({meta['cpus']} CPUs, {meta['host']}).", "",
+          f" ({meta['cpus']} CPUs, {meta['host']}).  ",
+          cache_line(meta), "",
           "## Per family", "", md_table(["family", "tasks"] + HEADERS[2:], family_rows(reports)), "",
           "## Per task", "", md_table(HEADERS, [task_row(r) for r in reports]), ""]
     md += differences_md(meta, reports)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import fnmatch
+import hashlib
 import json
 import os
 import pathlib
@@ -69,8 +70,8 @@ def parse_args(argv=None):
     p.add_argument("--out", type=pathlib.Path, default=ROOT / "build/lm_eval_parity",
                    help="folder for parity.json, parity.md and (by default) the work folder (default: build/lm_eval_parity)")
     p.add_argument("--work-dir", type=pathlib.Path, default=None,
-                   help="override YAMLs, the dokpa store, lm-eval's output and logs (default: OUT/work; "
-                        "emptied at the start unless both --dokpa-store and --lm-eval-output are given)")
+                   help="override YAMLs, HAE-RAE query copies, lm-eval's output and the logs; rewritten "
+                        "on every run (default: OUT/work)")
     p.add_argument("--tasks", default="",
                    help="comma-separated dokpa task names, fnmatch patterns ('kobest_*') or families "
                         f"({', '.join(FAMILIES)}); default: every comparable task")
@@ -96,6 +97,9 @@ def parse_args(argv=None):
                    help="CPU threads for both (dokpa --threads, OMP_NUM_THREADS for lm-eval); default: each one's own")
     p.add_argument("--lm-eval-batch-size", default="1",
                    help="lm-eval --batch_size (default 1: every request alone, no padding)")
+    p.add_argument("--fresh", action="store_true",
+                   help="recompute everything: drop this configuration's dokpa store and lm-eval response "
+                        "cache in OUT/cache (by default an interrupted or repeated run resumes from them)")
     p.add_argument("--dokpa-store", type=pathlib.Path, default=None,
                    help="compare this existing dokpa store instead of running dokpa")
     p.add_argument("--lm-eval-output", type=pathlib.Path, default=None,
@@ -152,6 +156,27 @@ def run_logged(cmd, log: pathlib.Path, env=None, label="", quiet_progress=False)
     return elapsed
 
 
+def cache_key(parts) -> str:
+    return hashlib.sha256(json.dumps([str(p) for p in parts]).encode()).hexdigest()[:16]
+
+
+def file_sha256(path: pathlib.Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def checkpoint_identity(model: pathlib.Path) -> list:
+    return sorted((p.name, p.stat().st_size, int(p.stat().st_mtime)) for p in model.iterdir() if p.is_file())
+
+
+def cached_counts(log: pathlib.Path) -> dict:
+    """lm-eval's 'Cached requests: N, Requests remaining: M' lines, per request type."""
+    import re
+    text = log.read_text(encoding="utf-8", errors="replace") if log.exists() else ""
+    found = re.findall(r"Loading '(\w+)' responses from cache.*?Cached requests: (\d+), Requests remaining: (\d+)",
+                       text, flags=re.S)
+    return {kind: {"cached": int(c), "computed": int(r)} for kind, c, r in found}
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
     lm_version = check_install()
@@ -160,6 +185,7 @@ def main(argv=None) -> int:
     import parity_tasks as pt
     from parity_compare import Comparer, read_dokpa_store, read_lm_eval
     import report
+    from importlib.metadata import version
 
     data_root = args.data_root.resolve()
     out = args.out.resolve()
@@ -181,35 +207,44 @@ def main(argv=None) -> int:
         die(f"no comparable task selected (--tasks {args.tasks!r}; not in the suite: {missing})")
     uncomparable = [n for n in suite if n in no_counterpart or any(n.startswith(p + "_") for p in no_counterpart)]
 
-    # fresh outputs for whatever runs now; an existing store or lm-eval output given to reuse is kept
+    # Per invocation: override YAMLs, query-layout copies, logs, lm-eval's output (all rewritten).
+    # Across invocations (OUT/cache, keyed by everything that decides the results): dokpa's store,
+    # which dokpa resumes or leaves as it is when the run key is unchanged, and lm-eval's response
+    # cache (--use_cache), so an interrupted run resumes. --fresh recomputes both.
     work.mkdir(parents=True, exist_ok=True)
-    stale = ["lm_eval_tasks", "haerae_query_layout"]
-    stale += [] if args.dokpa_store else ["dokpa.db", "dokpa.db-wal", "dokpa.db-shm", "dokpa.log"]
-    stale += [] if args.lm_eval_output else ["lm_eval_out", "hf_datasets_cache", "lm_eval.log"]
-    for name in stale:
+    for name in ["lm_eval_tasks", "haerae_query_layout", "dokpa.log", "lm_eval.log"] + \
+            ([] if args.lm_eval_output else ["lm_eval_out", "hf_datasets_cache"]):
         path = work / name
         if path.is_dir():
             shutil.rmtree(path)
         elif path.exists():
             path.unlink()
-    out.mkdir(parents=True, exist_ok=True)
+    cache = out / "cache"
+    cache.mkdir(parents=True, exist_ok=True)
     timings = {}
 
     # 1. dokpa
     dokpa_tasks = [t.dokpa for t in selected]
-    store = args.dokpa_store or work / "dokpa.db"
-    if not args.dokpa_store:
+    store = args.dokpa_store
+    if not store:
         if not args.dokpa.exists():
             die(f"{args.dokpa} does not exist: build dokpa first (README.md), or pass --dokpa")
         help_text = subprocess.run([str(args.dokpa), "run", "--help"], capture_output=True, text=True).stdout
         for flag in ("--tasks", "--generation-cap"):
             if flag not in help_text:
                 die(f"{args.dokpa} run has no {flag} option; rebuild dokpa")
-        cmd = [args.dokpa, "run", "--suite", args.suite.resolve(), "--data-root", data_root,
+        cmd = [args.dokpa.resolve(), "run", "--suite", args.suite.resolve(), "--data-root", data_root,
                "--submission", args.submission.resolve(), "--device", args.device, "--dtype", args.dtype,
-               "--store", store, "--tasks", ",".join(dokpa_tasks), "--generation-cap", args.generation_cap]
+               "--tasks", ",".join(dokpa_tasks), "--generation-cap", args.generation_cap]
         if args.threads:
             cmd += ["--threads", args.threads]
+        # keyed by the command and the binary: dokpa's own run key leaves out the dokpa build, and a
+        # rebuilt dokpa must be run again, not resumed
+        store = cache / f"dokpa-{cache_key(cmd[1:] + [file_sha256(args.dokpa.resolve())])}.db"
+        if args.fresh:
+            for suffix in ("", "-wal", "-shm"):
+                pathlib.Path(str(store) + suffix).unlink(missing_ok=True)
+        cmd += ["--store", store]
         timings["dokpa_s"] = run_logged(cmd, work / "dokpa.log", label="dokpa")
     run, dokpa_items, dokpa_metrics = read_dokpa_store(store)
 
@@ -226,19 +261,29 @@ def main(argv=None) -> int:
     for name in needed:
         (task_dir / f"{name}.yaml").write_text(overrides[name].yaml_text(), encoding="utf-8")
     lm_out = args.lm_eval_output or work / "lm_eval_out"
+    lm_cache = None
     if not args.lm_eval_output:
         env = dict(os.environ, HF_DATASETS_OFFLINE="1", HF_HUB_OFFLINE="1", TOKENIZERS_PARALLELISM="false",
                    HF_DATASETS_CACHE=str(work / "hf_datasets_cache"))
         if args.threads:
             env.update(OMP_NUM_THREADS=str(args.threads), MKL_NUM_THREADS=str(args.threads))
-        cmd = [sys.executable, "-m", "lm_eval", "run", "--model", "hf",
-               "--model_args", f"pretrained={model},dtype={args.dtype}", "--device", args.device,
-               "--include_path", task_dir, "--tasks", ",".join(needed), "--batch_size", args.lm_eval_batch_size,
-               "--seed", "0,1234,1234,1234", "--log_samples", "--output_path", lm_out]
+        model_args = f"pretrained={model},dtype={args.dtype}"
+        # The response cache is keyed by request text only, so its file name carries the model's
+        # identity (file names, sizes, mtimes), the settings and the lm-eval version.
+        identity = [model_args, args.device, args.lm_eval_batch_size, checkpoint_identity(model)]
+        identity += [f"{d}=={version(d)}" for d in ("lm_eval", "torch", "transformers", "tokenizers")]
+        lm_cache = cache / f"lm_eval-{cache_key(identity)}"
+        if args.fresh:
+            pathlib.Path(str(lm_cache) + "_rank0.db").unlink(missing_ok=True)
+        cmd = [sys.executable, "-m", "lm_eval", "run", "--model", "hf", "--model_args", model_args,
+               "--device", args.device, "--include_path", task_dir, "--tasks", ",".join(needed),
+               "--batch_size", args.lm_eval_batch_size, "--seed", "0,1234,1234,1234", "--log_samples",
+               "--output_path", lm_out, "--use_cache", lm_cache]
         if any(t.kind == "gen" for t in selected):
             cmd += ["--gen_kwargs", f"max_gen_toks={args.generation_cap}"]
         timings["lm_eval_s"] = run_logged(cmd, work / "lm_eval.log", env=env, label="lm-eval", quiet_progress=True)
     lm_results, lm_samples = read_lm_eval(lm_out)
+    cached = cached_counts(work / "lm_eval.log") if lm_cache else {}
 
     # 3. compare
     comparer = Comparer(data_root, lm_results, lm_samples, args.tolerance)
@@ -254,7 +299,7 @@ def main(argv=None) -> int:
         "data_root": str(data_root), "dokpa_store": str(store), "lm_eval_output": str(lm_out),
         "timings_s": timings, "dokpa_run_timings": dokpa_timings, "host": platform.platform(),
         "cpus": os.cpu_count(), "not_in_suite": missing, "not_comparable": uncomparable,
-        "lm_eval_tasks": needed,
+        "lm_eval_tasks": needed, "lm_eval_responses_from_cache": cached,
     }
     meta["out"] = str(out) + "/"
     report.write(out, meta, reports)
