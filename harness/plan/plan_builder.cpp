@@ -73,9 +73,41 @@ std::vector<size_t> lm_eval_shots(PythonRandom& random, const Dataset& pool, siz
   return kept;
 }
 
-void plan_task(const SuiteConfig& suite, const TaskConfig& config, DataCache& cache, Plan& plan) {
+// Lays out one prompt (shots then item text) in the task's prompt format.
+class ContextBuilder {
+ public:
+  ContextBuilder(const SuiteConfig& suite, const TaskConfig& config, const PlanOptions& options)
+      : config_(config), format_(config.prompt_format.value_or(options.prompt_format)), options_(options) {
+    if (format_ != PromptFormat::Raw && !options.render_chat) {
+      throw Error(suite.source, "task '" + config.name + "': prompt format " + to_string(format_) +
+                                    " needs a chat template, and none was loaded");
+    }
+  }
+
+  std::string context(std::span<const LabeledExample> shots, std::string_view item_text) const {
+    if (format_ == PromptFormat::Raw)
+      return fewshot_context(shots, item_text, config_.target_delimiter, config_.fewshot_delimiter);
+    ChatLayout layout{format_ == PromptFormat::ChatMultiturn, options_.system_prompt, config_.target_delimiter,
+                      config_.fewshot_delimiter};
+    return options_.render_chat(chat_turns(shots, item_text, layout));
+  }
+
+  // lm-eval: with a chat template the choice follows the generation prompt directly.
+  std::string continuation(const std::string& choice) const {
+    return format_ == PromptFormat::Raw ? config_.target_delimiter + choice : choice;
+  }
+
+ private:
+  const TaskConfig& config_;
+  PromptFormat format_;
+  const PlanOptions& options_;
+};
+
+void plan_task(const SuiteConfig& suite, const TaskConfig& config, const PlanOptions& options, DataCache& cache,
+               Plan& plan) {
   const Dataset& data = cache.load(config, config.dataset, "dataset", plan).data;
   TaskRenderer renderer(config, suite.source);
+  ContextBuilder layout(suite, config, options);
 
   // Few-shot source: its own file, or the task's dataset (then an item is never its own shot).
   const Dataset* shots_data = nullptr;
@@ -123,7 +155,7 @@ void plan_task(const SuiteConfig& suite, const TaskConfig& config, DataCache& ca
         shots.push_back(*rendered_shots[shot_row]);
       }
     }
-    std::string context = fewshot_context(shots, view.prompt, config.target_delimiter, config.fewshot_delimiter);
+    std::string context = layout.context(shots, view.prompt);
 
     // Step 2: the item and its requests.
     PlannedItem item;
@@ -141,7 +173,7 @@ void plan_task(const SuiteConfig& suite, const TaskConfig& config, DataCache& ca
         request.request_index = static_cast<int>(i);
         request.type = OutputType::MultipleChoice;
         request.context = context;
-        request.continuation = config.target_delimiter + view.choices[i];
+        request.continuation = layout.continuation(view.choices[i]);
         request.prompt_hash = request_hash(request);
         plan.requests.push_back(std::move(request));
       }
@@ -152,7 +184,7 @@ void plan_task(const SuiteConfig& suite, const TaskConfig& config, DataCache& ca
       if (config.circular) {
         prompts.clear();
         for (const std::string& rotated : view.rotated_prompts)
-          prompts.push_back(fewshot_context(shots, rotated, config.target_delimiter, config.fewshot_delimiter));
+          prompts.push_back(layout.context(shots, rotated));
       }
       for (size_t r = 0; r < prompts.size(); ++r) {
         PlannedRequest request;
@@ -196,7 +228,7 @@ Plan build_plan(const SuiteConfig& suite, const PlanOptions& options) {
   DataCache cache(options.data_root.empty() ? suite.data_root : options.data_root, options.allow_changed_data);
   std::vector<bool> selected = select_tasks(suite, options.only_tasks);
   for (size_t i = 0; i < suite.tasks.size(); ++i)
-    if (selected[i]) plan_task(suite, suite.tasks[i], cache, plan);
+    if (selected[i]) plan_task(suite, suite.tasks[i], options, cache, plan);
   for (const PlannedGroup& group : suite.groups) {
     bool complete = std::all_of(group.tasks.begin(), group.tasks.end(), [&](const std::string& name) {
       return std::any_of(plan.tasks.begin(), plan.tasks.end(), [&](const PlannedTask& task) { return task.name == name; });

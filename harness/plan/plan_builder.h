@@ -7,11 +7,15 @@
 //   multiple_choice: one request per choice i: context = prompt,
 //                    continuation = target_delimiter + choice_i (request_index = i)
 //   generate:        one request: prompt, stop = generation.until, max_tokens
+// In a chat format (prompt_format.h) the text is chat_turns() rendered by PlanOptions::render_chat,
+// and a choice's continuation drops the target delimiter (as lm-eval does).
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "harness/plan/plan.h"
+#include "harness/prompt/chat_prompt.h"
 #include "harness/suite/suite_config.h"
 
 namespace dokpa {
@@ -29,6 +33,13 @@ struct PlanOptions {
   // > 0: every generation's max_tokens is capped at this (a smoke check of long-generation tasks
   // on small hardware; the capped plan is a different plan, and its scores are not the protocol's).
   int generation_cap = 0;
+  // The submission's prompt format, for tasks that do not pin their own (prompt_format.h), and
+  // the system prompt of chat formats.
+  PromptFormat prompt_format = PromptFormat::Raw;
+  std::string system_prompt;
+  // Renders chat turns with the checkpoint's chat template and its generation prompt; needed
+  // (else an error) when a task's format is a chat format.
+  std::function<std::string(const std::vector<ChatTurn>&)> render_chat;
 };
 
 // Reads every data file once, checks pinned sha256s (see PlanOptions), records each file's sha256 in

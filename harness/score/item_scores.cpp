@@ -59,8 +59,9 @@ ItemScore score_generate(const PlannedTask& task, const PlannedItem& item, const
   ItemScore score;
   score.task = task.name;
   score.item_id = item.item_id;
-  score.prediction = result.text;
-  if (task.extract == AnswerExtract::Boxed) score.prediction = extract_boxed(strip_reasoning(result.text)).value_or("");
+  // The stored response keeps any reasoning block; the answer is read from what follows it.
+  score.prediction = strip_reasoning(result.text);
+  if (task.extract == AnswerExtract::Boxed) score.prediction = extract_boxed(score.prediction).value_or("");
   bool correct = task.compare == AnswerCompare::Numeric ? numeric_answers_match(score.prediction, item.gold_text)
                                                         : answers_match(score.prediction, item.gold_text);
   if (task.extract == AnswerExtract::Boxed && score.prediction.empty()) correct = false;  // nothing boxed

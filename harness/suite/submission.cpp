@@ -1,5 +1,7 @@
 #include "harness/suite/submission.h"
 
+#include <nlohmann/json.hpp>
+
 #include <cstdlib>
 
 #include "common/error.h"
@@ -24,6 +26,54 @@ bool is_device(const std::string& device) {
   if (device == "auto" || device == "cpu" || device == "cuda") return true;
   return device.rfind("cuda:", 0) == 0 && device.size() > 5 &&
          device.find_first_not_of("0123456789", 5) == std::string::npos;
+}
+
+// A YAML value as JSON: plain scalars that YAML 1.2 reads as booleans, null or numbers become
+// those; quoted scalars stay strings.
+nlohmann::json yaml_to_json(const YAML::Node& node) {
+  if (node.IsMap()) {
+    nlohmann::json out = nlohmann::json::object();
+    for (const auto& entry : node) out[entry.first.Scalar()] = yaml_to_json(entry.second);
+    return out;
+  }
+  if (node.IsSequence()) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& element : node) out.push_back(yaml_to_json(element));
+    return out;
+  }
+  if (node.IsNull()) return nullptr;
+  const std::string& text = node.Scalar();
+  if (node.Tag() == "?") {  // plain (unquoted)
+    if (text == "true" || text == "True") return true;
+    if (text == "false" || text == "False") return false;
+    if (text == "null" || text == "~") return nullptr;
+    nlohmann::json number = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+    if (number.is_number()) return number;
+  }
+  return text;
+}
+
+ChatSettings read_chat_settings(const yaml_fields::MappingReader& map, const std::string& source) {
+  ChatSettings chat;
+  std::string format = one_of(map, "prompt_format", "raw", {"raw", "chat", "chat_multiturn"});
+  chat.format = *parse_prompt_format(format);
+  if (map.has("chat_template")) {
+    try {
+      chat.template_file = expand_path(map.string("chat_template"), source);
+    } catch (const Error& error) {
+      map.fail("chat_template", std::string(error.what()).substr(error.source().size() + 2));
+    }
+    if (chat.template_file.empty()) map.fail("chat_template", "must not be empty");
+  }
+  if (map.has("chat_template_kwargs")) {
+    YAML::Node kwargs = map.node("chat_template_kwargs");
+    if (!kwargs.IsMap()) map.fail("chat_template_kwargs", "must be a mapping of template variables");
+    chat.kwargs_json = yaml_to_json(kwargs).dump();
+  }
+  chat.system_prompt = map.string_or("system_prompt", "");
+  if (!chat.system_prompt.empty() && chat.format == PromptFormat::Raw)
+    map.fail("system_prompt", "needs prompt_format chat or chat_multiturn");
+  return chat;
 }
 
 }  // namespace
@@ -60,7 +110,8 @@ SubmissionConfig parse_submission(std::string_view yaml_text, const std::string&
   if (!root || root.IsNull()) throw Error(source, "empty submission file");
   yaml_fields::MappingReader map(root, source, "",
                                  {"team", "model", "kind", "checkpoint", "runner", "dtype", "device", "batch_size",
-                                  "threads", "max_length"});
+                                  "threads", "max_length", "prompt_format", "chat_template", "chat_template_kwargs",
+                                  "system_prompt"});
   SubmissionConfig sub;
   sub.source = source;
   sub.team = map.string("team");
@@ -85,6 +136,7 @@ SubmissionConfig parse_submission(std::string_view yaml_text, const std::string&
   runner.batch_size = static_cast<int>(map.integer_or("batch_size", 8, 1, 1 << 20));
   runner.threads = static_cast<int>(map.integer_or("threads", 0, 0, 4096));
   runner.max_length = static_cast<int>(map.integer_or("max_length", 0, 0, 1 << 24));  // 0: the model's own
+  sub.chat = read_chat_settings(map, source);
   return sub;
 }
 

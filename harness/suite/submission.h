@@ -13,15 +13,33 @@
 //   batch_size: 8                    # optional, >= 1 (default 8)
 //   threads: 0                       # optional, >= 0; 0 = the library default
 //   max_length: 2048                 # optional, >= 1 (default 2048)
+//   prompt_format: chat              # optional: raw (default) | chat | chat_multiturn
+//                                    # (harness/suite/prompt_format.h); a task may pin its own
+//   chat_template: path/to/tokenizer_config.json
+//                                    # optional; where the chat template is read (a
+//                                    # tokenizer_config.json); default: the checkpoint's
+//   chat_template_kwargs: {enable_thinking: false}
+//                                    # optional mapping: extra variables of the chat template
+//   system_prompt: "..."             # optional: a system message before every chat prompt
+//                                    # (needs a chat format)
 //
 // Unknown keys and bad values are errors naming the file and the field.
 #include <filesystem>
 #include <string>
 #include <string_view>
 
+#include "harness/suite/prompt_format.h"
 #include "runners/runner.h"
 
 namespace dokpa {
+
+// How chat-format prompts are rendered for this submission.
+struct ChatSettings {
+  PromptFormat format = PromptFormat::Raw;
+  std::string template_file;  // expanded; empty = <checkpoint>/tokenizer_config.json
+  std::string kwargs_json = "{}";  // a JSON object (keys sorted): extra template variables
+  std::string system_prompt;  // empty = no system message
+};
 
 struct SubmissionConfig {
   std::string source;  // the file it was loaded from
@@ -31,6 +49,7 @@ struct SubmissionConfig {
   std::string checkpoint_as_written;  // before expansion (what the manifest says)
   std::string checkpoint;  // expanded
   RunnerOptions runner;  // kind, checkpoint (expanded), dtype, device, batch_size, threads, max_length
+  ChatSettings chat;
 };
 
 SubmissionConfig load_submission(const std::filesystem::path& file);

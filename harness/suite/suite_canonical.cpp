@@ -40,6 +40,7 @@ nlohmann::json task_json(const TaskConfig& task) {
       {"gold", gold_json(task.gold, task.output)},
   };
   if (!task.preprocess.empty()) out["preprocess"] = task.preprocess;
+  if (task.prompt_format) out["prompt_format"] = to_string(*task.prompt_format);
   nlohmann::json fewshot = {{"count", task.fewshot.count}, {"sampler", to_string(task.fewshot.sampler)}};
   if (task.fewshot.has_source) fewshot["source"] = source_json(task.fewshot.source);
   if (!task.fewshot.prompt.empty()) fewshot["prompt"] = task.fewshot.prompt;

@@ -181,7 +181,7 @@ TaskConfig read_task(const YAML::Node& node, const std::string& source, size_t i
   MappingReader map(node, source, label,
                     {"name", "output", "dataset", "preprocess", "fewshot", "prompt", "choices", "choices_field",
                      "labels", "option_fields", "circular", "gold", "answer", "target_delimiter", "fewshot_delimiter",
-                     "generation", "metrics"});
+                     "generation", "metrics", "prompt_format"});
   TaskConfig task;
   task.name = map.string("name");
   if (!is_name(task.name)) map.fail("name", "must match [A-Za-z0-9_.-]+");
@@ -205,6 +205,10 @@ TaskConfig read_task(const YAML::Node& node, const std::string& source, size_t i
   task.prompt = map.string("prompt");
   task.target_delimiter = map.string_or("target_delimiter", " ");
   task.fewshot_delimiter = map.string_or("fewshot_delimiter", "\n\n");
+  if (map.has("prompt_format")) {
+    task.prompt_format = parse_prompt_format(map.string("prompt_format"));
+    if (!task.prompt_format) map.fail("prompt_format", "must be raw, chat or chat_multiturn");
+  }
 
   switch (task.output) {
     case OutputType::MultipleChoice:

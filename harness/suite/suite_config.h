@@ -57,6 +57,8 @@
 //       target_delimiter: " "       # optional, default " " (lm-eval): between a prompt and its answer
 //       fewshot_delimiter: "\n\n"   # optional, default "\n\n" (lm-eval): after each shot
 //       generation: {until: ["\n"], max_tokens: 32}   # generate(_choice); defaults: until [], max_tokens 256
+//       prompt_format: raw          # optional: pins raw | chat | chat_multiturn for this task
+//                                   # (harness/suite/prompt_format.h); default: the submission's
 //       metrics: [acc, acc_norm]    # multiple_choice: acc, acc_norm, macro_f1 (default [acc]);
 //                                   # generate, generate_choice: exact_match (the default), and
 //                                   # circular_exact_match for circular tasks
@@ -76,6 +78,7 @@
 // change it but any change in meaning does.
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -83,6 +86,7 @@
 #include "harness/data/dataset.h"
 #include "harness/plan/plan.h"
 #include "harness/prompt/fewshot_sampler.h"
+#include "harness/suite/prompt_format.h"
 
 namespace dokpa {
 
@@ -138,6 +142,7 @@ struct TaskConfig {
   std::string fewshot_delimiter = "\n\n";
   GenerationConfig generation;  // generate and generate_choice
   std::vector<std::string> metrics;
+  std::optional<PromptFormat> prompt_format;  // pinned by the task; else the submission's
 };
 
 struct SuiteConfig {

@@ -159,6 +159,32 @@ TEST_CASE("submission: fields, defaults, expansion and errors", "[suite][submiss
   REQUIRE_THROWS_WITH(parse_submission(replace(full, "team: reference\n", ""), "sub.yaml"), Contains("field 'team': is required"));
 }
 
+TEST_CASE("submission: chat settings", "[suite][submission][chat]") {
+  ScopedEnv home("HOME", "/home/tester");
+  const std::string base = "team: t\nmodel: m\nkind: llm\ncheckpoint: /models/m\n";
+  SubmissionConfig sub = parse_submission(base, "sub.yaml");
+  CHECK(sub.chat.format == PromptFormat::Raw);
+  CHECK(sub.chat.template_file.empty());
+  CHECK(sub.chat.kwargs_json == "{}");
+
+  sub = parse_submission(base + "prompt_format: chat_multiturn\nchat_template: ~/tc.json\n"
+                                "chat_template_kwargs: {enable_thinking: false, budget: 3, tag: 'true', name: x}\n"
+                                "system_prompt: 한국어로 답하세요.\n",
+                         "sub.yaml");
+  CHECK(sub.chat.format == PromptFormat::ChatMultiturn);
+  CHECK(sub.chat.template_file == "/home/tester/tc.json");
+  // plain YAML scalars keep their YAML type, quoted ones stay strings; keys sorted
+  CHECK(sub.chat.kwargs_json == R"({"budget":3,"enable_thinking":false,"name":"x","tag":"true"})");
+  CHECK(sub.chat.system_prompt == "한국어로 답하세요.");
+
+  REQUIRE_THROWS_WITH(parse_submission(base + "prompt_format: jinja\n", "sub.yaml"),
+                      Contains("sub.yaml: field 'prompt_format': must be one of raw, chat, chat_multiturn"));
+  REQUIRE_THROWS_WITH(parse_submission(base + "system_prompt: hi\n", "sub.yaml"),
+                      Contains("field 'system_prompt': needs prompt_format chat or chat_multiturn"));
+  REQUIRE_THROWS_WITH(parse_submission(base + "prompt_format: chat\nchat_template_kwargs: [a]\n", "sub.yaml"),
+                      Contains("field 'chat_template_kwargs': must be a mapping"));
+}
+
 TEST_CASE("submission: the shipped reference manifest is valid", "[suite][submission]") {
   SubmissionConfig sub = load_submission(test::source_dir() / "configs/submissions/smollm2.yaml");
   CHECK(sub.team == "reference");
