@@ -115,7 +115,7 @@ def write(out: pathlib.Path, meta: dict, reports) -> None:
     (out / "parity.json").write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
     md = ["# dokpa vs lm-evaluation-harness: parity on the phase-2 fixtures", "",
           f"Command: `{meta['command']}`  ", f"lm-eval {meta['lm_eval_version']}, model `{meta['model']}`, "
-          f"{meta['device']} {meta['dtype']}, generation cap {meta['generation_cap']} tokens, "
+          f"{meta['device']} {meta['dtype']}, prompt format {meta.get('prompt_format', 'raw')}, generation cap {meta['generation_cap']} tokens, "
           f"log-prob tolerance {meta['tolerance']:g}.  ",
           f"Wall time: " + ", ".join(f"{k[:-2]} {v:.0f} s" for k, v in meta["timings_s"].items()) +
           f" ({meta['cpus']} CPUs, {meta['host']}).  ",

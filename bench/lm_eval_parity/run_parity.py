@@ -97,6 +97,12 @@ def parse_args(argv=None):
                    help="CPU threads for both (dokpa --threads, OMP_NUM_THREADS for lm-eval); default: each one's own")
     p.add_argument("--lm-eval-batch-size", default="1",
                    help="lm-eval --batch_size (default 1: every request alone, no padding)")
+    p.add_argument("--prompt-format", choices=["raw", "chat", "chat_multiturn"], default="raw",
+                   help="raw (default); chat: the checkpoint's chat template, few-shot in one user turn "
+                        "(lm-eval --apply_chat_template --fewshot_as_multiturn false); chat_multiturn: "
+                        "each shot its own turns (--apply_chat_template --fewshot_as_multiturn true). "
+                        "HAE-RAE is left out of chat comparisons (its lm-eval copy is built from dokpa's "
+                        "rendered prompts)")
     p.add_argument("--fresh", action="store_true",
                    help="recompute everything: drop this configuration's dokpa store and lm-eval response "
                         "cache in OUT/cache (by default an interrupted or repeated run resumes from them)")
@@ -201,6 +207,8 @@ def main(argv=None) -> int:
     if problems:
         die("the suite and the lm-eval overrides disagree on the data:\n  " + "\n  ".join(problems))
     selected = select(table, args.tasks, args.quick)
+    if args.prompt_format != "raw":
+        selected = [t for t in selected if t.family != "haerae"]
     missing = [t.dokpa for t in selected if t.dokpa not in suite]
     selected = [t for t in selected if t.dokpa in suite]
     if not selected:
@@ -233,14 +241,19 @@ def main(argv=None) -> int:
         for flag in ("--tasks", "--generation-cap"):
             if flag not in help_text:
                 die(f"{args.dokpa} run has no {flag} option; rebuild dokpa")
+        submission_file = args.submission.resolve()
+        if args.prompt_format != "raw":
+            submission_file = work / f"submission-{args.prompt_format}.yaml"
+            submission_file.write_text(args.submission.read_text(encoding="utf-8").rstrip("\n") +
+                                       f"\nprompt_format: {args.prompt_format}\n", encoding="utf-8")
         cmd = [args.dokpa.resolve(), "run", "--suite", args.suite.resolve(), "--data-root", data_root,
-               "--submission", args.submission.resolve(), "--device", args.device, "--dtype", args.dtype,
+               "--submission", submission_file, "--device", args.device, "--dtype", args.dtype,
                "--tasks", ",".join(dokpa_tasks), "--generation-cap", args.generation_cap]
         if args.threads:
             cmd += ["--threads", args.threads]
         # keyed by the command and the binary: dokpa's own run key leaves out the dokpa build, and a
         # rebuilt dokpa must be run again, not resumed
-        store = cache / f"dokpa-{cache_key(cmd[1:] + [file_sha256(args.dokpa.resolve())])}.db"
+        store = cache / f"dokpa-{cache_key(cmd[1:] + [file_sha256(args.dokpa.resolve()), file_sha256(submission_file)])}.db"
         if args.fresh:
             for suffix in ("", "-wal", "-shm"):
                 pathlib.Path(str(store) + suffix).unlink(missing_ok=True)
@@ -279,6 +292,9 @@ def main(argv=None) -> int:
                "--device", args.device, "--include_path", task_dir, "--tasks", ",".join(needed),
                "--batch_size", args.lm_eval_batch_size, "--seed", "0,1234,1234,1234", "--log_samples",
                "--output_path", lm_out, "--use_cache", lm_cache]
+        if args.prompt_format != "raw":
+            cmd += ["--apply_chat_template", "--fewshot_as_multiturn",
+                    "true" if args.prompt_format == "chat_multiturn" else "false"]
         if any(t.kind == "gen" for t in selected):
             cmd += ["--gen_kwargs", f"max_gen_toks={args.generation_cap}"]
         timings["lm_eval_s"] = run_logged(cmd, work / "lm_eval.log", env=env, label="lm-eval", quiet_progress=True)
@@ -294,7 +310,7 @@ def main(argv=None) -> int:
         dokpa_timings = run["timings"]
     meta = {
         "command": " ".join([pathlib.Path(sys.executable).name, *sys.argv]) if argv is None else " ".join(argv),
-        "lm_eval_version": lm_version, "generation_cap": args.generation_cap, "tolerance": args.tolerance,
+        "lm_eval_version": lm_version, "prompt_format": args.prompt_format, "generation_cap": args.generation_cap, "tolerance": args.tolerance,
         "model": str(model), "device": args.device, "dtype": args.dtype, "suite": str(args.suite),
         "data_root": str(data_root), "dokpa_store": str(store), "lm_eval_output": str(lm_out),
         "timings_s": timings, "dokpa_run_timings": dokpa_timings, "host": platform.platform(),
