@@ -3,7 +3,7 @@
 Two workloads written by this script (Korean, deterministic):
   letters   KMMLU-style: a question with four options, choices " A".." D" (one token each); lm-eval
             already scores them with one forward pass per context (its logits cache)
-  endings   COPA/HellaSwag-style: a context and four multi-token endings (~10-30 tokens each);
+  endings   HellaSwag-style: a context of three sentences and four one-sentence endings;
             lm-eval runs context + ending for every ending, dokpa encodes the context once
 
 For each, `dokpa run` scores the suite (its execution time is read from the store's run timings;
@@ -52,13 +52,14 @@ def write_letters(folder, items):
 
 
 def write_endings(folder, items):
+    """HellaSwag-shaped: a context of three sentences, four one-sentence endings."""
     lines = ["context,answer,e1,e2,e3,e4"]
+    verbs = ["천천히 걸었다", "사진을 찍었다", "책을 읽었다", "노래를 불렀다"]
     for i in range(items):
         place = PLACES[i % len(PLACES)]
         context = (f"민수는 아침 일찍 {place}에 갔다. 날씨가 {'맑고 따뜻했다' if i % 2 else '흐리고 바람이 불었다'}. "
                    f"그는 친구 {i % 5 + 1}명과 함께 오랫동안 이야기를 나누었고, 점심으로 김밥을 먹었다. 그 다음에")
-        endings = [f"그는 {place} 근처를 {k + 1}시간 동안 천천히 걸으며 " + "주변 풍경을 구경했다. " * (1 + (i + k) % 3)
-                   for k in range(4)]
+        endings = [f"그들은 {place} 근처에서 {k + 1}시간 동안 {verbs[(i + k) % 4]}." for k in range(4)]
         lines.append(",".join([csv_field(context), str(i % 4)] + [csv_field(e) for e in endings]))
     (folder / "endings.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return ("  - name: endings\n    output: multiple_choice\n    dataset: {format: csv, path: endings.csv}\n"

@@ -73,4 +73,8 @@ class Runner {
 // Opens the runner named by options.kind; throws dokpa::Error naming the checkpoint on failure.
 std::unique_ptr<Runner> open_runner(const RunnerOptions& options);
 
+// The checkpoint families the runner `kind` can load, as config.json model_type with the
+// architecture class, e.g. "qwen3 (Qwen3ForCausalLM)", in a fixed order.
+std::vector<std::string> supported_models(const std::string& kind = "native");
+
 }  // namespace dokpa

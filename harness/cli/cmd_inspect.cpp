@@ -1,5 +1,6 @@
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <iostream>
 #include <map>
 
@@ -7,15 +8,25 @@
 #include "runners/native/checkpoint/checkpoint_files.h"
 #include "runners/native/checkpoint/model_config.h"
 #include "runners/native/tokenizer/tokenizer.h"
+#include "runners/runner.h"
 
 namespace dokpa::cli {
 
 // Reads only headers and configs (no weights are loaded), so it is quick on any checkpoint size.
+// `dokpa inspect --supported` lists the checkpoint families the native runner can load instead.
 void add_inspect_command(CLI::App& app) {
   auto checkpoint = std::make_shared<std::string>();
+  auto supported = std::make_shared<bool>(false);
   CLI::App* cmd = app.add_subcommand("inspect", "Architecture, parameters, dtypes and tokenizer of a checkpoint");
-  cmd->add_option("checkpoint", *checkpoint, "checkpoint folder in Hugging Face layout")->required();
+  cmd->add_option("checkpoint", *checkpoint, "checkpoint folder in Hugging Face layout");
+  cmd->add_flag("--supported", *supported, "list the model types (config.json model_type) the native runner loads");
   cmd->callback([=] {
+    if (*supported) {
+      std::cout << "the native runner loads these model_type values (architecture):\n";
+      for (const std::string& model : supported_models("native")) std::cout << "  " << model << "\n";
+      return;
+    }
+    if (checkpoint->empty()) throw CLI::RequiredError("checkpoint (or --supported)");
     std::filesystem::path dir = *checkpoint;
     ModelConfig config = load_model_config(dir / "config.json");
     WeightSource weights = WeightSource::open(dir);
@@ -37,6 +48,15 @@ void add_inspect_command(CLI::App& app) {
                              config.num_key_value_heads, config.head_dim, config.intermediate_size, config.vocab_size);
     std::cout << fmt::format("rope          {} theta {} factor {}\n", config.rope.type_name, config.rope.theta,
                              config.rope.factor);
+    int64_t sliding = std::count(config.sliding_layers.begin(), config.sliding_layers.end(), true);
+    if (config.sliding_window)
+      std::cout << fmt::format("attention     sliding window {} in {} of {} layers\n", *config.sliding_window, sliding,
+                               config.num_hidden_layers);
+    if (config.moe)
+      std::cout << fmt::format("experts       {} per token of {} (expert mlp {}) in {} of {} layers\n",
+                               config.moe->experts_per_token, config.moe->num_experts, config.moe->intermediate_size,
+                               std::count(config.moe_layers.begin(), config.moe_layers.end(), true),
+                               config.num_hidden_layers);
     std::cout << fmt::format("context       {} positions, tied embeddings: {}\n", config.max_position_embeddings,
                              config.tie_word_embeddings ? "yes" : "no");
     std::cout << fmt::format("tokenizer     {}, vocabulary {}\n", tokenizer->describe(), tokenizer->vocab_size());

@@ -9,6 +9,7 @@
 #include "common/error.h"
 #include "common/file_io.h"
 #include "harness/plan/plan_builder.h"
+#include "harness/run/chat_rendering.h"
 #include "harness/provenance/provenance.h"
 #include "harness/run/progress.h"
 #include "harness/run/run_scoring.h"
@@ -39,6 +40,9 @@ Inputs load_inputs(const RunSettings& settings) {
   options.allow_changed_data = settings.allow_changed_data;
   options.only_tasks = settings.only_tasks;
   options.generation_cap = settings.generation_cap;
+  options.prompt_format = in.submission.chat.format;
+  options.system_prompt = in.submission.chat.system_prompt;
+  options.render_chat = chat_renderer(in.submission);
   in.plan = build_plan(in.suite, options);
   return in;
 }

@@ -1,5 +1,7 @@
 #pragma once
-// Greedy decoding with stop strings, end-of-sequence tokens and a token budget.
+// Greedy decoding with stop strings, end-of-sequence tokens and a token budget, continuously
+// batched: up to batch_size sequences decode together, and a sequence that finishes hands its
+// slot to the next waiting prompt at once (no slot idles until the longest sequence ends).
 #include <cstdint>
 #include <vector>
 
@@ -10,7 +12,7 @@
 namespace dokpa {
 
 struct GenerationOptions {
-  int batch_size = 8;  // prompts decoded together
+  int batch_size = 8;  // sequences decoded together
   int64_t max_length = 2048;  // prompt is left-truncated to max_length - max_tokens
   std::vector<int32_t> eos_ids;  // any of these ends a sequence (finish_reason "eos")
   int32_t prefix_token_id = -1;  // stands in for a prompt that encodes to no tokens

@@ -46,6 +46,32 @@ at::Tensor attention_mask(const at::Tensor& old_valid, int64_t chunk, const at::
   return at::cat({old_part, new_part}, -1);
 }
 
+// Positions of the cached keys (B, S): the cache's own, or, where code that reshaped the cache did
+// not carry them, each real key's rank in its row (a row holds one sequence from position 0).
+at::Tensor cached_key_positions(const KVCache& cache, int64_t batch, const at::TensorOptions& device) {
+  if (!cache.key_valid.defined()) return at::zeros({batch, 0}, device.dtype(at::kLong));
+  if (cache.key_positions.defined() && cache.key_positions.sizes() == cache.key_valid.sizes())
+    return cache.key_positions;
+  return cache.key_valid.to(at::kLong).cumsum(1) - 1;
+}
+
+// The sliding-window restriction (B, 1, T, S), true = may attend: key position > query position - window,
+// transformers' sliding_window_overlay (a query sees `window` positions, itself included).
+at::Tensor sliding_window_mask(const at::Tensor& query_positions, const at::Tensor& key_positions, int64_t window) {
+  const int64_t batch = query_positions.size(0);
+  return key_positions.view({batch, 1, 1, -1}) > (query_positions - window).view({batch, 1, -1, 1});
+}
+
+// SwiGLU: down(silu(gate(x)) * up(x)). x: (B, T, C) -> (B, T, C)
+at::Tensor swiglu(const at::Tensor& x, const LlamaLayerWeights& w) {
+  at::Tensor gated = at::silu(linear(x, w.gate_proj, w.gate_bias)) * linear(x, w.up_proj, w.up_bias);  // (B, T, I)
+  return linear(gated, w.down_proj, w.down_bias);
+}
+
+at::Tensor maybe_norm(const at::Tensor& x, const at::Tensor& weight, double eps) {
+  return weight.defined() ? rms_norm(x, weight, eps) : x;
+}
+
 }  // namespace
 
 KVCache KVCache::select_rows(const at::Tensor& rows) const {
@@ -53,6 +79,8 @@ KVCache KVCache::select_rows(const at::Tensor& rows) const {
   for (const at::Tensor& k : keys) selected.keys.push_back(k.index_select(0, rows));
   for (const at::Tensor& v : values) selected.values.push_back(v.index_select(0, rows));
   selected.key_valid = key_valid.index_select(0, rows);
+  if (key_positions.defined() && key_positions.sizes() == key_valid.sizes())
+    selected.key_positions = key_positions.index_select(0, rows);
   return selected;
 }
 
@@ -64,32 +92,44 @@ LlamaModel::LlamaModel(LlamaShape shape, LlamaWeights weights)
 
 at::Tensor LlamaModel::forward(const at::Tensor& ids, const at::Tensor& positions, const at::Tensor& valid,
                                KVCache& cache) const {
-  const int64_t B = ids.size(0), T = ids.size(1);
+  const int64_t B = ids.size(0), T = ids.size(1), C = shape_.hidden_size;
   const int64_t H = shape_.num_heads, Hkv = shape_.num_kv_heads, D = shape_.head_dim;
+  const double eps = shape_.rms_norm_eps;
   const at::ScalarType dtype = weights_.embed_tokens.scalar_type();
   const at::TensorOptions on_device = ids.options();
 
   // ---- embeddings ----
   at::Tensor x = weights_.embed_tokens.index_select(0, ids.reshape(-1)).view({B, T, -1});  // (B, T, C)
 
-  // ---- positions and mask, shared by every layer ----
+  // ---- positions and masks, shared by every layer ----
   auto [cos, sin] = rope_tables(inv_freq_, positions, shape_.rope_attention_scaling, dtype);  // (B, 1, T, D)
   at::Tensor old_valid = cache.key_valid.defined() ? cache.key_valid
                                                    : at::zeros({B, 0}, on_device.dtype(at::kBool));
-  at::Tensor mask = attention_mask(old_valid, T, on_device);  // (B, 1, T, S)
+  at::Tensor key_positions = at::cat({cached_key_positions(cache, B, on_device), positions}, 1);  // (B, S)
+  at::Tensor full_mask = attention_mask(old_valid, T, on_device);  // (B, 1, T, S)
+  at::Tensor sliding_mask;  // (B, 1, T, S), only when some layer slides
+  for (bool sliding : shape_.layer_is_sliding)
+    if (sliding && !sliding_mask.defined())
+      sliding_mask = full_mask & sliding_window_mask(positions, key_positions, shape_.sliding_window);
   const bool first_chunk = cache.keys.empty();
   const double scale = 1.0 / std::sqrt(static_cast<double>(D));
 
   for (size_t l = 0; l < weights_.layers.size(); ++l) {
     const LlamaLayerWeights& w = weights_.layers[l];
+    const bool uses_rope = shape_.layer_uses_rope.empty() || shape_.layer_uses_rope[l];
+    const bool sliding = !shape_.layer_is_sliding.empty() && shape_.layer_is_sliding[l];
 
     // ---- attention block ----
-    at::Tensor h = rms_norm(x, w.input_norm, shape_.rms_norm_eps);  // (B, T, C)
+    at::Tensor h = maybe_norm(x, w.input_norm, eps);  // (B, T, C)
     at::Tensor q = linear(h, w.q_proj, w.q_bias).view({B, T, H, D}).transpose(1, 2);  // (B, H, T, D)
     at::Tensor k = linear(h, w.k_proj, w.k_bias).view({B, T, Hkv, D}).transpose(1, 2);  // (B, Hkv, T, D)
     at::Tensor v = linear(h, w.v_proj, w.v_bias).view({B, T, Hkv, D}).transpose(1, 2);  // (B, Hkv, T, D)
-    q = q * cos + rotate_half(q) * sin;
-    k = k * cos + rotate_half(k) * sin;
+    q = maybe_norm(q, w.q_norm, eps);  // per head, over D
+    k = maybe_norm(k, w.k_norm, eps);
+    if (uses_rope) {
+      q = q * cos + rotate_half(q) * sin;
+      k = k * cos + rotate_half(k) * sin;
+    }
 
     if (first_chunk) {
       cache.keys.push_back(k);
@@ -101,19 +141,23 @@ at::Tensor LlamaModel::forward(const at::Tensor& ids, const at::Tensor& position
     // grouped-query attention: each key/value head serves H / Hkv query heads
     at::Tensor keys = cache.keys[l].repeat_interleave(H / Hkv, 1);  // (B, H, S, D)
     at::Tensor values = cache.values[l].repeat_interleave(H / Hkv, 1);
+    const at::Tensor& mask = sliding ? sliding_mask : full_mask;
     at::Tensor attended = at::scaled_dot_product_attention(q, keys, values, mask, 0.0, false, scale);  // (B, H, T, D)
     attended = attended.transpose(1, 2).reshape({B, T, H * D});
-    x = x + linear(attended, w.o_proj, w.o_bias);  // (B, T, C)
+    at::Tensor attention_out = linear(attended, w.o_proj, w.o_bias);  // (B, T, C)
+    x = x + maybe_norm(attention_out, w.attention_output_norm, eps);
 
-    // ---- MLP block (SwiGLU) ----
-    h = rms_norm(x, w.post_attention_norm, shape_.rms_norm_eps);
-    at::Tensor gated = at::silu(linear(h, w.gate_proj, w.gate_bias)) * linear(h, w.up_proj, w.up_bias);  // (B, T, I)
-    x = x + linear(gated, w.down_proj, w.down_bias);  // (B, T, C)
+    // ---- feed-forward block: SwiGLU, or a mixture of SwiGLU experts ----
+    h = maybe_norm(x, w.post_attention_norm, eps);  // (B, T, C)
+    at::Tensor ff = w.moe ? moe_feed_forward(h.reshape({B * T, C}), *w.moe, shape_.moe).view({B, T, C})
+                          : swiglu(h, w);  // (B, T, C)
+    x = x + maybe_norm(ff, w.feed_forward_output_norm, eps);
   }
   cache.key_valid = at::cat({old_valid, valid}, 1);  // (B, S)
+  cache.key_positions = key_positions;  // (B, S)
 
   // ---- final norm ----
-  return rms_norm(x, weights_.final_norm, shape_.rms_norm_eps);  // (B, T, C)
+  return rms_norm(x, weights_.final_norm, eps);  // (B, T, C)
 }
 
 at::Tensor LlamaModel::logits(const at::Tensor& hidden) const {

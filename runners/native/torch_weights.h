@@ -1,5 +1,6 @@
 #pragma once
-// Loads a llama-family checkpoint folder into a LlamaModel on the requested device and dtype.
+// Loads a checkpoint folder of any family ModelConfig accepts (llama, mistral, qwen2, qwen3,
+// exaone4, qwen3_moe, mixtral) into a LlamaModel on the requested device and dtype.
 #include <ATen/ATen.h>
 
 #include <filesystem>

@@ -40,6 +40,18 @@ CASES = {
                        max_position_embeddings=32768,
                        rope_scaling={"rope_type": "llama3", "factor": 32.0, "low_freq_factor": 1.5,
                                      "high_freq_factor": 5.0, "original_max_position_embeddings": 2048}),
+    "yarn_qwen": dict(model_type="qwen2", hidden_size=1024, num_attention_heads=8, rope_theta=1000000.0,
+                      max_position_embeddings=131072,
+                      rope_scaling={"rope_type": "yarn", "factor": 4.0, "original_max_position_embeddings": 32768}),
+    "yarn_mscale_untruncated": dict(model_type="llama", hidden_size=512, num_attention_heads=4, rope_theta=10000.0,
+                                    max_position_embeddings=8192,
+                                    rope_scaling={"rope_type": "yarn", "factor": 4.0, "mscale": 0.707,
+                                                  "mscale_all_dim": 1.0, "beta_fast": 16.0, "beta_slow": 2.0,
+                                                  "truncate": False}),
+    "yarn_attention_factor": dict(model_type="llama", hidden_size=384, num_attention_heads=6, rope_theta=50000.0,
+                                  max_position_embeddings=4096,
+                                  rope_scaling={"rope_type": "yarn", "factor": 2.0, "attention_factor": 1.25,
+                                                "original_max_position_embeddings": 2048}),
 }
 
 CONFIG_CLASSES = {"llama": (LlamaConfig, "LlamaForCausalLM"), "mistral": (MistralConfig, "MistralForCausalLM"),
@@ -64,12 +76,13 @@ def inv_freq(config, dtype):
     scaling = getattr(config, "rope_scaling", None)  # MistralConfig has no such attribute
     if scaling:
         rope_type = scaling.get("rope_type", scaling.get("type"))
-    saved = torch.float
-    torch.float = dtype  # the functions cast with dtype=torch.float; run them at this precision
+    saved = torch.float, torch.float32
+    # the functions cast with dtype=torch.float (yarn's ramp: torch.float32); run them at this precision
+    torch.float = torch.float32 = dtype
     try:
         values, scaling = ROPE_INIT_FUNCTIONS[rope_type](config, "cpu")
     finally:
-        torch.float = saved
+        torch.float, torch.float32 = saved
     assert values.dtype == dtype
     return [float(v) for v in values.tolist()], float(scaling)
 

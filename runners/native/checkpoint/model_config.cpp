@@ -1,5 +1,6 @@
 #include "runners/native/checkpoint/model_config.h"
 
+#include <algorithm>
 #include <array>
 
 #include <fmt/format.h>
@@ -19,11 +20,21 @@ struct FamilyInfo {
   std::string_view architecture;
 };
 
-constexpr std::array<FamilyInfo, 3> kFamilies{{
+constexpr std::array<FamilyInfo, 7> kFamilies{{
     {ModelFamily::kLlama, "llama", "LlamaForCausalLM"},
     {ModelFamily::kMistral, "mistral", "MistralForCausalLM"},
     {ModelFamily::kQwen2, "qwen2", "Qwen2ForCausalLM"},
+    {ModelFamily::kQwen3, "qwen3", "Qwen3ForCausalLM"},
+    {ModelFamily::kExaone4, "exaone4", "Exaone4ForCausalLM"},
+    {ModelFamily::kQwen3Moe, "qwen3_moe", "Qwen3MoeForCausalLM"},
+    {ModelFamily::kMixtral, "mixtral", "MixtralForCausalLM"},
 }};
+
+std::string supported_list() {
+  std::string out;
+  for (const std::string& entry : supported_model_types()) out += (out.empty() ? "" : ", ") + entry;
+  return out;
+}
 
 // Typed access to one JSON object, with errors naming the file and the key. A null value
 // counts as absent, as transformers treats it.
@@ -105,29 +116,34 @@ const FamilyInfo& resolve_family(const Reader& r, ModelConfig& config) {
   if (config.architecture.empty() && config.model_type.empty()) r.fail("missing required key 'model_type'");
 
   // transformers picks the model class from model_type; architectures must agree with it.
+  const FamilyInfo* by_type = nullptr;
+  const FamilyInfo* by_arch = nullptr;
   for (const auto& info : kFamilies) {
-    bool type_matches = config.model_type == info.model_type;
-    bool arch_matches = config.architecture == info.architecture;
-    if (!type_matches && !arch_matches) continue;
-    if (!config.model_type.empty() && !type_matches)
-      r.fail(fmt::format("architecture '{}' does not match model_type '{}'", config.architecture, config.model_type));
-    if (!config.architecture.empty() && !arch_matches)
-      r.fail(fmt::format("unsupported architecture '{}' for model_type '{}' (supported: {})", config.architecture,
-                         config.model_type, info.architecture));
-    if (config.model_type.empty()) config.model_type = std::string(info.model_type);
-    config.family = info.family;
-    return info;
+    if (config.model_type == info.model_type) by_type = &info;
+    if (config.architecture == info.architecture) by_arch = &info;
   }
-  r.fail(fmt::format("unsupported architecture '{}' (model_type '{}'); supported: LlamaForCausalLM, "
-                     "MistralForCausalLM, Qwen2ForCausalLM",
-                     config.architecture, config.model_type));
+  const FamilyInfo* found = config.model_type.empty() ? by_arch : by_type;
+  if (found && !config.architecture.empty() && found != by_arch) {
+    if (by_arch)
+      r.fail(fmt::format("architecture '{}' does not match model_type '{}'", config.architecture, config.model_type));
+    r.fail(fmt::format("unsupported architecture '{}' for model_type '{}' (supported: {})", config.architecture,
+                       config.model_type, found->architecture));
+  }
+  if (found) {
+    if (config.model_type.empty()) config.model_type = std::string(found->model_type);
+    config.family = found->family;
+    return *found;
+  }
+  r.fail(fmt::format("unsupported architecture '{}' (model_type '{}'); the native decoder supports model_type {}",
+                     config.architecture, config.model_type, supported_list()));
 }
 
 RopeType parse_rope_type(const Reader& r, const std::string& name) {
   if (name == "default") return RopeType::kDefault;
   if (name == "linear") return RopeType::kLinear;
   if (name == "llama3") return RopeType::kLlama3;
-  r.fail(fmt::format("unsupported rope type '{}' (supported: default, linear, llama3)", name));
+  if (name == "yarn") return RopeType::kYarn;
+  r.fail(fmt::format("unsupported rope type '{}' (supported: default, linear, llama3, yarn)", name));
 }
 
 // The scaling fields shared by rope_scaling and rope_parameters (same key names in both).
@@ -137,7 +153,7 @@ void parse_rope_fields(const Reader& rope, RopeConfig& out) {
   else rope.fail("rope settings have no 'rope_type'");
   out.type = parse_rope_type(rope, out.type_name);
   out.partial_rotary_factor = rope.number_or("partial_rotary_factor", out.partial_rotary_factor);
-  if (out.type == RopeType::kLinear || out.type == RopeType::kLlama3) out.factor = rope.number("factor");
+  if (out.type != RopeType::kDefault) out.factor = rope.number("factor");
   if (out.type == RopeType::kLlama3) {
     out.low_freq_factor = rope.number("low_freq_factor");
     out.high_freq_factor = rope.number("high_freq_factor");
@@ -145,11 +161,23 @@ void parse_rope_fields(const Reader& rope, RopeConfig& out) {
     if (!(out.high_freq_factor > out.low_freq_factor) || !(out.low_freq_factor > 0))
       rope.fail("llama3 rope needs 0 < low_freq_factor < high_freq_factor");
   }
+  if (out.type == RopeType::kYarn) {  // transformers reads these with `get(key) or default`
+    if (rope.has("attention_factor")) out.attention_factor = rope.number("attention_factor");
+    const double beta_fast = rope.number_or("beta_fast", 0), beta_slow = rope.number_or("beta_slow", 0);
+    out.beta_fast = beta_fast != 0 ? beta_fast : 32.0;
+    out.beta_slow = beta_slow != 0 ? beta_slow : 1.0;
+    out.mscale = rope.number_or("mscale", 0);
+    out.mscale_all_dim = rope.number_or("mscale_all_dim", 0);
+    out.original_max_position_embeddings = rope.optional_integer("original_max_position_embeddings").value_or(0);
+    if (out.original_max_position_embeddings < 0) rope.fail("yarn original_max_position_embeddings must be positive");
+    out.truncate = rope.boolean_or("truncate", true);
+  }
   if (!(out.factor > 0)) rope.fail(fmt::format("rope factor must be positive, got {}", out.factor));
 }
 
-RopeConfig parse_rope(const Reader& r) {
+RopeConfig parse_rope(const Reader& r, ModelFamily family) {
   RopeConfig rope;
+  if (family == ModelFamily::kMixtral) rope.theta = 1e6;  // MixtralConfig's default
   rope.theta = r.number_or("rope_theta", rope.theta);
   rope.partial_rotary_factor = r.number_or("partial_rotary_factor", rope.partial_rotary_factor);
   if (r.has("rope_parameters")) {  // transformers 5: theta and scaling in one object
@@ -192,6 +220,8 @@ void parse_shape(const Reader& r, ModelConfig& c) {
                        c.num_attention_heads, c.num_key_value_heads));
   if (r.has("head_dim")) {
     c.head_dim = r.positive("head_dim");
+  } else if (c.family == ModelFamily::kQwen3) {
+    c.head_dim = 128;  // Qwen3Config's default, independent of hidden_size
   } else {
     if (c.hidden_size % c.num_attention_heads != 0)
       r.fail(fmt::format("hidden_size ({}) is not a multiple of num_attention_heads ({}) and head_dim is not set",
@@ -203,27 +233,155 @@ void parse_shape(const Reader& r, ModelConfig& c) {
   c.max_position_embeddings = r.positive("max_position_embeddings");
 }
 
+// layer_types as transformers writes it: one "full_attention" or "sliding_attention" per layer.
+std::optional<std::vector<bool>> parse_layer_types(const Reader& r, int64_t layers) {
+  if (!r.has("layer_types")) return std::nullopt;
+  const Json& types = r.object().at("layer_types");
+  if (!types.is_array() || static_cast<int64_t>(types.size()) != layers)
+    r.wrong_type("layer_types", "a list with one entry per layer", types);
+  std::vector<bool> sliding;
+  for (const Json& type : types) {
+    if (type == "sliding_attention") sliding.push_back(true);
+    else if (type == "full_attention") sliding.push_back(false);
+    else r.fail(fmt::format("unsupported layer type {} in 'layer_types' (supported: full_attention, sliding_attention)",
+                            type.dump()));
+  }
+  return sliding;
+}
+
+bool any_of(const std::vector<bool>& flags) {
+  for (bool flag : flags)
+    if (flag) return true;
+  return false;
+}
+
+// A window span from the config, or nullopt when the key is absent or null.
+std::optional<int64_t> parse_window(const Reader& r) {
+  if (!r.has("sliding_window")) return std::nullopt;
+  return r.positive("sliding_window");
+}
+
+// qwen2, qwen3: sliding_window counts only with use_sliding_window; the sliding layers are those
+// layer_types marks, else the layers from max_window_layers on.
+void parse_qwen_sliding(const Reader& r, ModelConfig& c) {
+  const int64_t layers = c.num_hidden_layers;
+  if (r.boolean_or("use_sliding_window", false)) c.sliding_window = r.positive("sliding_window");
+  std::optional<std::vector<bool>> types = parse_layer_types(r, layers);
+  if (types) {
+    c.sliding_layers = *types;
+  } else {
+    const int64_t first_sliding = r.has("max_window_layers") ? r.integer("max_window_layers") : 28;
+    for (int64_t i = 0; i < layers; ++i) c.sliding_layers[i] = c.sliding_window.has_value() && i >= first_sliding;
+  }
+  if (!c.sliding_window && any_of(c.sliding_layers))
+    r.fail("layer_types has sliding_attention layers but use_sliding_window is false (transformers refuses this too)");
+}
+
+// exaone4: hybrid attention. Without layer_types, every sliding_window_pattern-th layer is global.
+// Global layers use no RoPE when the model has a sliding window at all (Exaone4Attention).
+void parse_exaone4_layers(const Reader& r, ModelConfig& c) {
+  const int64_t layers = c.num_hidden_layers;
+  c.sliding_window = r.object().contains("sliding_window") ? parse_window(r) : std::optional<int64_t>(4096);
+  std::optional<std::vector<bool>> types = parse_layer_types(r, layers);
+  if (types) {
+    c.sliding_layers = *types;
+  } else if (c.sliding_window) {
+    const int64_t pattern = r.has("sliding_window_pattern") ? r.positive("sliding_window_pattern") : 4;
+    for (int64_t i = 0; i < layers; ++i) c.sliding_layers[i] = (i + 1) % pattern != 0;
+  }
+  if (!c.sliding_window && any_of(c.sliding_layers))
+    r.fail("layer_types has sliding_attention layers but sliding_window is null");
+  if (c.sliding_window)
+    for (int64_t i = 0; i < layers; ++i) c.rope_layers[i] = c.sliding_layers[i];
+}
+
+void parse_qwen3_moe(const Reader& r, ModelConfig& c) {
+  MoeConfig moe;  // defaults: Qwen3MoeConfig's
+  moe.num_experts = r.has("num_experts") ? r.integer("num_experts") : 128;
+  moe.experts_per_token = r.has("num_experts_per_tok") ? r.positive("num_experts_per_tok") : 8;
+  moe.renormalize = r.boolean_or("norm_topk_prob", false);
+  moe.intermediate_size = r.has("moe_intermediate_size") ? r.positive("moe_intermediate_size") : 768;
+  const int64_t step = r.has("decoder_sparse_step") ? r.positive("decoder_sparse_step") : 1;
+  std::vector<int64_t> dense_only;
+  if (r.has("mlp_only_layers")) {
+    const Json& list = r.object().at("mlp_only_layers");
+    if (!list.is_array()) r.wrong_type("mlp_only_layers", "a list of layer indices", list);
+    for (const Json& layer : list) dense_only.push_back(r.as_integer("mlp_only_layers", layer));
+  }
+  if (moe.num_experts < 0) r.fail(fmt::format("num_experts must not be negative, got {}", moe.num_experts));
+  if (moe.num_experts == 0) return;  // every layer dense
+  if (moe.experts_per_token > moe.num_experts)
+    r.fail(fmt::format("num_experts_per_tok ({}) exceeds num_experts ({})", moe.experts_per_token, moe.num_experts));
+  for (int64_t i = 0; i < c.num_hidden_layers; ++i) {
+    bool dense = std::find(dense_only.begin(), dense_only.end(), i) != dense_only.end();
+    c.moe_layers[i] = !dense && (i + 1) % step == 0;
+  }
+  c.moe = moe;
+}
+
+void parse_mixtral_moe(const Reader& r, ModelConfig& c) {
+  MoeConfig moe;  // defaults: MixtralConfig's; routing weights are always renormalised
+  moe.num_experts = r.has("num_local_experts") ? r.positive("num_local_experts") : 8;
+  moe.experts_per_token = r.has("num_experts_per_tok") ? r.positive("num_experts_per_tok") : 2;
+  moe.renormalize = true;
+  moe.intermediate_size = c.intermediate_size;
+  if (moe.experts_per_token > moe.num_experts)
+    r.fail(fmt::format("num_experts_per_tok ({}) exceeds num_local_experts ({})", moe.experts_per_token,
+                       moe.num_experts));
+  c.moe_layers.assign(static_cast<size_t>(c.num_hidden_layers), true);
+  c.moe = moe;
+}
+
 void parse_family_options(const Reader& r, ModelConfig& c) {
   // The decoder implements SwiGLU; another activation would run silently wrong.
   std::string act = r.string_or("hidden_act", "silu");
   if (act != "silu") r.fail(fmt::format("unsupported hidden_act '{}' (the decoder implements silu)", act));
+  const auto layers = static_cast<size_t>(c.num_hidden_layers);
+  c.sliding_layers.assign(layers, false);
+  c.rope_layers.assign(layers, true);
+  c.moe_layers.assign(layers, false);
   switch (c.family) {
     case ModelFamily::kLlama:
       c.qkv_bias = c.o_proj_bias = r.boolean_or("attention_bias", false);
       c.mlp_bias = r.boolean_or("mlp_bias", false);
       break;
-    case ModelFamily::kMistral:
-      c.sliding_window = r.optional_integer("sliding_window");
+    case ModelFamily::kMistral:  // one window for every layer; layer_types is ignored by MistralModel
+    case ModelFamily::kMixtral:
+      c.sliding_window = parse_window(r);
+      c.sliding_layers.assign(layers, c.sliding_window.has_value());
+      if (c.family == ModelFamily::kMixtral) parse_mixtral_moe(r, c);
       break;
     case ModelFamily::kQwen2:
       c.qkv_bias = true;  // Qwen2Attention: q/k/v with bias, o_proj without
-      if (r.boolean_or("use_sliding_window", false))
-        r.fail("use_sliding_window = true is not supported for qwen2");
+      parse_qwen_sliding(r, c);
+      break;
+    case ModelFamily::kQwen3:
+      c.qkv_bias = c.o_proj_bias = r.boolean_or("attention_bias", false);
+      c.qk_norm = true;
+      parse_qwen_sliding(r, c);
+      break;
+    case ModelFamily::kQwen3Moe:  // the window, when on, applies to every layer (Qwen3MoeModel)
+      c.qkv_bias = c.o_proj_bias = r.boolean_or("attention_bias", false);
+      c.qk_norm = true;
+      if (r.boolean_or("use_sliding_window", false)) c.sliding_window = r.positive("sliding_window");
+      c.sliding_layers.assign(layers, c.sliding_window.has_value());
+      parse_qwen3_moe(r, c);
+      break;
+    case ModelFamily::kExaone4:
+      c.qk_norm = true;
+      c.post_block_norms = true;
+      parse_exaone4_layers(r, c);
       break;
   }
 }
 
 }  // namespace
+
+std::vector<std::string> supported_model_types() {
+  std::vector<std::string> out;
+  for (const auto& info : kFamilies) out.push_back(fmt::format("{} ({})", info.model_type, info.architecture));
+  return out;
+}
 
 std::string_view family_name(ModelFamily family) {
   for (const auto& info : kFamilies)
@@ -250,7 +408,7 @@ ModelConfig parse_model_config(std::string_view json_text, const std::string& so
   c.eos_token_ids = parse_eos(r);
   c.pad_token_id = r.optional_integer("pad_token_id");
   c.torch_dtype = r.string_or("torch_dtype", r.string_or("dtype", ""));
-  c.rope = parse_rope(r);
+  c.rope = parse_rope(r, c.family);
   return c;
 }
 

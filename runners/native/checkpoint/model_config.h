@@ -12,10 +12,13 @@
 
 namespace dokpa {
 
-// Decoder families with the llama layer shape (RMSNorm, GQA attention with RoPE, SwiGLU MLP).
-enum class ModelFamily { kLlama, kMistral, kQwen2 };
+// Decoder families with the llama layer shape (RMSNorm, GQA attention with RoPE, SwiGLU MLP),
+// and their variations: q/k norms (qwen3, exaone4), norms after instead of before each block
+// (exaone4), sliding-window layers (mistral, exaone4, qwen2/qwen3 with use_sliding_window), and
+// mixture-of-experts feed-forwards (qwen3_moe, mixtral).
+enum class ModelFamily { kLlama, kMistral, kQwen2, kQwen3, kExaone4, kQwen3Moe, kMixtral };
 
-enum class RopeType { kDefault, kLinear, kLlama3 };
+enum class RopeType { kDefault, kLinear, kLlama3, kYarn };
 
 // RoPE settings from either form of config.json: legacy `rope_theta` + `rope_scaling`
 // (transformers 4.x) or `rope_parameters` (transformers 5).
@@ -27,7 +30,22 @@ struct RopeConfig {
   double factor = 1.0;                        // linear and llama3
   double low_freq_factor = 0.0;               // llama3
   double high_freq_factor = 0.0;              // llama3
-  int64_t original_max_position_embeddings = 0;  // llama3
+  int64_t original_max_position_embeddings = 0;  // llama3; yarn (0 there: max_position_embeddings)
+  // yarn (_compute_yarn_parameters); mscale and mscale_all_dim count only when both are non-zero
+  std::optional<double> attention_factor;
+  double beta_fast = 32.0;
+  double beta_slow = 1.0;
+  double mscale = 0.0;
+  double mscale_all_dim = 0.0;
+  bool truncate = true;
+};
+
+// Mixture-of-experts feed-forward settings (qwen3_moe, mixtral).
+struct MoeConfig {
+  int64_t num_experts = 0;
+  int64_t experts_per_token = 0;  // top-k
+  bool renormalize = true;        // top-k routing weights rescaled to sum to 1 (qwen3_moe: norm_topk_prob)
+  int64_t intermediate_size = 0;  // of each expert
 };
 
 struct ModelConfig {
@@ -51,8 +69,21 @@ struct ModelConfig {
   bool qkv_bias = false;
   bool o_proj_bias = false;
   bool mlp_bias = false;
-  // Mistral's sliding-window attention span, when the config sets one.
+  // Per-head RMSNorm of q and k (over head_dim) before RoPE: qwen3, qwen3_moe, exaone4.
+  bool qk_norm = false;
+  // exaone4: no norm before attention or MLP; RMSNorm of each block's output before the residual add.
+  bool post_block_norms = false;
+
+  // Sliding-window attention: a query at position p sees keys at positions > p - sliding_window,
+  // in the layers `sliding_layers` marks. Unset when no layer slides.
   std::optional<int64_t> sliding_window;
+  std::vector<bool> sliding_layers;  // (num_hidden_layers): true = sliding-window layer
+  std::vector<bool> rope_layers;     // (num_hidden_layers): false = no positional encoding (exaone4 global layers)
+
+  // Mixture of experts; moe_layers marks the layers whose feed-forward is sparse (the others are dense
+  // SwiGLU with intermediate_size).
+  std::optional<MoeConfig> moe;
+  std::vector<bool> moe_layers;  // (num_hidden_layers)
 
   std::optional<int64_t> bos_token_id;
   std::vector<int64_t> eos_token_ids;  // eos_token_id may be one id or a list
@@ -68,5 +99,9 @@ ModelConfig load_model_config(const std::filesystem::path& config_json);
 ModelConfig parse_model_config(std::string_view json_text, const std::string& source);
 
 std::string_view family_name(ModelFamily family);
+
+// The model_type values (config.json) the native decoder implements, with their architecture
+// class names, in a fixed order: "llama (LlamaForCausalLM)", ...
+std::vector<std::string> supported_model_types();
 
 }  // namespace dokpa

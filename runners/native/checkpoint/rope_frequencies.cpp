@@ -1,5 +1,6 @@
 #include "runners/native/checkpoint/rope_frequencies.h"
 
+#include <algorithm>
 #include <cmath>
 #include <numbers>
 
@@ -35,6 +36,51 @@ void apply_llama3(const RopeConfig& rope, std::vector<double>& inv_freq) {
   }
 }
 
+// _compute_yarn_parameters: a blend, per frequency, of the unscaled ("extrapolation") and the
+// 1/factor-scaled ("interpolation") frequency, ramping linearly between two correction dims; and
+// the attention factor that multiplies cos and sin.
+void apply_yarn(const ModelConfig& config, RopeFrequencies& out) {
+  const RopeConfig& rope = config.rope;
+  const double base = rope.theta;
+  const double factor = rope.factor;
+  const auto dim = static_cast<int64_t>(static_cast<double>(config.head_dim) * rope.partial_rotary_factor);
+  const int64_t original_context = rope.original_max_position_embeddings > 0 ? rope.original_max_position_embeddings
+                                                                             : config.max_position_embeddings;
+  const auto original_max = static_cast<double>(original_context);
+
+  auto get_mscale = [](double scale, double mscale) { return scale <= 1 ? 1.0 : 0.1 * mscale * std::log(scale) + 1.0; };
+  if (rope.attention_factor)
+    out.attention_scaling = *rope.attention_factor;
+  else if (rope.mscale != 0 && rope.mscale_all_dim != 0)
+    out.attention_scaling = get_mscale(factor, rope.mscale) / get_mscale(factor, rope.mscale_all_dim);
+  else
+    out.attention_scaling = get_mscale(factor, 1.0);
+
+  // The dimension at which a frequency makes `rotations` turns over the original context.
+  auto correction_dim = [&](double rotations) {
+    const double d = static_cast<double>(dim);
+    return (d * std::log(original_max / (rotations * 2 * std::numbers::pi))) / (2 * std::log(base));
+  };
+  double low = correction_dim(rope.beta_fast);
+  double high = correction_dim(rope.beta_slow);
+  if (rope.truncate) {
+    low = std::floor(low);
+    high = std::ceil(high);
+  }
+  low = std::max(low, 0.0);
+  high = std::min(high, static_cast<double>(dim - 1));
+  if (low == high) high += 0.001;  // transformers: prevent singularity
+
+  for (size_t i = 0; i < out.inv_freq.size(); ++i) {
+    const double pos_freq = std::pow(base, static_cast<double>(2 * i) / static_cast<double>(dim));
+    const double extrapolation = 1.0 / pos_freq;
+    const double interpolation = 1.0 / (factor * pos_freq);
+    const double ramp = std::clamp((static_cast<double>(i) - low) / (high - low), 0.0, 1.0);
+    const double extrapolation_factor = 1 - ramp;
+    out.inv_freq[i] = interpolation * (1 - extrapolation_factor) + extrapolation * extrapolation_factor;
+  }
+}
+
 }  // namespace
 
 RopeFrequencies rope_inverse_frequencies(const ModelConfig& config) {
@@ -48,6 +94,9 @@ RopeFrequencies rope_inverse_frequencies(const ModelConfig& config) {
       break;
     case RopeType::kLlama3:
       apply_llama3(config.rope, out.inv_freq);
+      break;
+    case RopeType::kYarn:
+      apply_yarn(config, out);
       break;
   }
   return out;

@@ -1,6 +1,6 @@
 #pragma once
 // RoPE inverse frequencies, as transformers' ROPE_INIT_FUNCTIONS compute them at model init
-// (modeling_rope_utils.py: default, linear, llama3), but evaluated in double precision.
+// (modeling_rope_utils.py: default, linear, llama3, yarn), but evaluated in double precision.
 //
 // Why double: transformers computes in float32 and its `base ** x` goes through torch's
 // vectorised pow (SLEEF on AVX2/AVX-512, libm otherwise), which is not correctly rounded, so

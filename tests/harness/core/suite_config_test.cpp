@@ -192,4 +192,7 @@ TEST_CASE("submission: the shipped reference manifest is valid", "[suite][submis
   CHECK(sub.kind == "llm");
   CHECK(sub.runner.kind == "native");
   CHECK(sub.runner.batch_size == 8);
+  CHECK(sub.chat.format == PromptFormat::Raw);
+  CHECK(load_submission(test::source_dir() / "configs/submissions/smollm2-chat.yaml").chat.format ==
+        PromptFormat::ChatMultiturn);
 }

@@ -9,6 +9,7 @@
 
 #include "runners/runner.h"
 #include "tests/test_support.h"
+#include "tests/runners/native/smollm2_runner.h"
 
 using namespace dokpa;
 using namespace dokpa::test;
@@ -27,14 +28,6 @@ std::vector<LoglikelihoodRequest> mixed_requests() {
       {"정답：", " B"},
       {"The quick brown fox jumps over the lazy", " dog.\n\nThe end"},
   };
-}
-
-std::unique_ptr<Runner> smollm2(int batch_size) {
-  RunnerOptions options;
-  options.checkpoint = default_model_dir().string();
-  options.device = "cpu";
-  options.batch_size = batch_size;
-  return open_runner(options);
 }
 
 }  // namespace

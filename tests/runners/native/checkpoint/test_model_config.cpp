@@ -121,8 +121,8 @@ TEST_CASE("bad config.json files are refused with a clear message", "[checkpoint
     require_error(load, path, {"'vocab_size' must be an integer, got \"1000\""});
   }
   SECTION("unsupported rope type (legacy form)") {
-    test::write_bytes(path, llama_config(R"("rope_scaling":{"rope_type":"yarn","factor":4.0})"));
-    require_error(load, path, {"unsupported rope type 'yarn'", "default, linear, llama3"});
+    test::write_bytes(path, llama_config(R"("rope_scaling":{"rope_type":"longrope","factor":4.0})"));
+    require_error(load, path, {"unsupported rope type 'longrope'", "default, linear, llama3, yarn"});
   }
   SECTION("unsupported rope type (rope_parameters form)") {
     test::write_bytes(path, llama_config(R"("rope_parameters":{"rope_type":"dynamic","rope_theta":1e4,"factor":2.0})"));

@@ -1,0 +1,84 @@
+"""Host memory while loading a checkpoint: dokpa's native runner vs transformers, side by side.
+
+Each side runs in its own child process, polled every 10 ms from /proc/<pid>/status for the peak
+of RssAnon (private memory: copies, allocations) and RssFile (file pages mapped in: the memory-
+mapped checkpoint, and the shared libraries). dokpa loads the checkpoint and scores one request
+(`dokpa run` on a one-item suite); transformers runs AutoModelForCausalLM.from_pretrained and one
+forward pass of the same size. The checkpoint's weight files are the yardstick: the issue's bound is
+peak memory while loading <= 1.1 x their size.
+
+    .venv/bin/python bench/load_memory.py
+    .venv/bin/python bench/load_memory.py --model ~/.cache/dokpa/models/random-qwen2-0.5b --dtype bfloat16
+"""
+import argparse
+import os
+import pathlib
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+DEFAULT_MODEL = os.environ.get("DOKPA_MODEL", os.path.expanduser("~/.cache/dokpa/models/SmolLM2-135M-Instruct"))
+
+TRANSFORMERS_CHILD = r'''
+import sys, torch
+from transformers import AutoModelForCausalLM, AutoTokenizer
+torch.set_num_threads(1)
+model_dir, dtype = sys.argv[1], getattr(torch, sys.argv[2])
+tok = AutoTokenizer.from_pretrained(model_dir)
+model = AutoModelForCausalLM.from_pretrained(model_dir, dtype=dtype).eval()
+with torch.inference_mode():
+    model(torch.tensor([tok.encode("하늘의 색은? 정답: 파랑", add_special_tokens=False)]))
+'''
+
+
+def peak_memory(command, env=None):
+    """Peak RssAnon and RssFile (MiB) of a child process."""
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    peak = {"RssAnon": 0, "RssFile": 0, "VmHWM": 0}
+    while process.poll() is None:
+        try:
+            with open(f"/proc/{process.pid}/status") as status:
+                for line in status:
+                    key = line.split(":")[0]
+                    if key in peak:
+                        peak[key] = max(peak[key], int(line.split()[1]) / 1024)
+        except (FileNotFoundError, ProcessLookupError):
+            break
+        time.sleep(0.01)
+    if process.returncode != 0:
+        sys.exit(f"{command[0]} failed: {process.stderr.read().decode(errors='replace')[-2000:]}")
+    return peak
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model", default=DEFAULT_MODEL)
+    parser.add_argument("--dtype", default="float32", choices=["float32", "bfloat16", "float16"])
+    args = parser.parse_args()
+    model = pathlib.Path(os.path.expanduser(args.model)).resolve()
+    weights_mib = sum(p.stat().st_size for p in model.glob("*.safetensors")) / 2**20
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = pathlib.Path(tmp)
+        (folder / "one.csv").write_text("question,answer,A,B\n하늘의 색은?,1,파랑,빨강\n", encoding="utf-8")
+        (folder / "one.yaml").write_text(
+            "name: load_memory\nversion: 1\nseed: 1\ntasks:\n  - name: one\n    output: multiple_choice\n"
+            "    dataset: {format: csv, path: one.csv}\n    prompt: \"{{question}} 정답:\"\n"
+            "    choices: [\"{{A}}\", \"{{B}}\"]\n    gold: {field: answer, base: 1}\n", encoding="utf-8")
+        (folder / "sub.yaml").write_text(f"team: bench\nmodel: m\nkind: llm\ncheckpoint: {model}\n"
+                                         f"dtype: {args.dtype}\ndevice: cpu\nthreads: 1\n", encoding="utf-8")
+        dokpa = peak_memory([str(ROOT / "build/dokpa"), "run", "--suite", str(folder / "one.yaml"), "--submission",
+                             str(folder / "sub.yaml"), "--store", str(folder / "one.db")])
+    reference = peak_memory([sys.executable, "-c", TRANSFORMERS_CHILD, str(model), args.dtype],
+                            env=dict(os.environ, OMP_NUM_THREADS="1", HF_HUB_OFFLINE="1"))
+    print(f"model {model.name}, weight files {weights_mib:.0f} MiB, load dtype {args.dtype}, CPU")
+    print(f"{'':14} {'peak RssAnon':>13} {'peak RssFile':>13} {'peak RSS':>9} {'RSS / weights':>14}")
+    for name, peak in (("dokpa", dokpa), ("transformers", reference)):
+        print(f"{name:14} {peak['RssAnon']:10.0f} MiB {peak['RssFile']:10.0f} MiB {peak['VmHWM']:6.0f} MiB "
+              f"{peak['VmHWM'] / weights_mib:13.2f}x")
+    print(f"ratio dokpa / transformers, peak RSS: {dokpa['VmHWM'] / reference['VmHWM']:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
