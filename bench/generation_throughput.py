@@ -19,6 +19,8 @@ import subprocess
 import sys
 import tempfile
 
+from dokpa_run import run_suite, stored_run, write_submission
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 DEFAULT_MODEL = os.environ.get("DOKPA_MODEL", os.path.expanduser("~/.cache/dokpa/models/SmolLM2-135M-Instruct"))
 
@@ -49,19 +51,13 @@ def write_workload(folder, items, max_new_tokens):
 
 
 def run_dokpa(folder, args):
-    (folder / "submission.yaml").write_text(
-        f"team: bench\nmodel: {pathlib.Path(args.model).name}\nkind: llm\ncheckpoint: {args.model}\nrunner: native\n"
-        f"dtype: float32\ndevice: cpu\nbatch_size: {args.batch_size}\nthreads: {args.threads}\n")
-    command = [args.dokpa, "run", "--suite", str(folder / "gen.yaml"), "--submission", str(folder / "submission.yaml"),
-               "--store", str(folder / "bench.db"), "--chunk-items", str(max(args.items, 1))]
-    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    submission = write_submission(folder / "submission.yaml", args.model, args.batch_size, args.threads)
+    run_suite(args.dokpa, folder / "gen.yaml", submission, folder / "bench.db", "--chunk-items", max(args.items, 1))
+    timings, rows = stored_run(folder / "bench.db", ["q.request", "r.response_text", "r.n_tokens", "r.finish_reason"])
     db = sqlite3.connect(folder / "bench.db")
-    timings = json.loads(db.execute("SELECT timings FROM runs").fetchone()[0])
-    rows = db.execute(
-        "SELECT q.request, r.response_text, r.n_tokens, r.finish_reason FROM results r "
-        "JOIN requests q USING (run_id, task, item_id, request_index) ORDER BY q.plan_order").fetchall()
-    eos = json.loads(db.execute("SELECT provenance FROM runs").fetchone()[0])
-    return timings["execute_s"], [json.loads(r[0]) for r in rows], [(r[1], r[2], r[3]) for r in rows], eos
+    provenance = json.loads(db.execute("SELECT provenance FROM runs").fetchone()[0])
+    db.close()
+    return timings["execute_s"], [json.loads(r[0]) for r in rows], [(r[1], r[2], r[3]) for r in rows], provenance
 
 
 TRANSFORMERS_CHILD = r'''

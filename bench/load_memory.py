@@ -18,6 +18,8 @@ import sys
 import tempfile
 import time
 
+from dokpa_run import write_submission
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 DEFAULT_MODEL = os.environ.get("DOKPA_MODEL", os.path.expanduser("~/.cache/dokpa/models/SmolLM2-135M-Instruct"))
 
@@ -66,8 +68,7 @@ def main():
             "name: load_memory\nversion: 1\nseed: 1\ntasks:\n  - name: one\n    output: multiple_choice\n"
             "    dataset: {format: csv, path: one.csv}\n    prompt: \"{{question}} 정답:\"\n"
             "    choices: [\"{{A}}\", \"{{B}}\"]\n    gold: {field: answer, base: 1}\n", encoding="utf-8")
-        (folder / "sub.yaml").write_text(f"team: bench\nmodel: m\nkind: llm\ncheckpoint: {model}\n"
-                                         f"dtype: {args.dtype}\ndevice: cpu\nthreads: 1\n", encoding="utf-8")
+        write_submission(folder / "sub.yaml", model, threads=1, dtype=args.dtype)
         dokpa = peak_memory([str(ROOT / "build/dokpa"), "run", "--suite", str(folder / "one.yaml"), "--submission",
                              str(folder / "sub.yaml"), "--store", str(folder / "one.db")])
     reference = peak_memory([sys.executable, "-c", TRANSFORMERS_CHILD, str(model), args.dtype],

@@ -13,11 +13,11 @@ import json
 import os
 import pathlib
 import resource
-import sqlite3
 import subprocess
 import sys
 import tempfile
-import time
+
+from dokpa_run import run_suite, stored_run, write_submission
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 DEFAULT_MODEL = os.environ.get("DOKPA_MODEL", os.path.expanduser("~/.cache/dokpa/models/SmolLM2-135M-Instruct"))
@@ -49,18 +49,10 @@ def child_peak_rss_mib():
 
 
 def run_dokpa(folder, args):
-    (folder / "submission.yaml").write_text(
-        f"team: bench\nmodel: SmolLM2-135M-Instruct\nkind: llm\ncheckpoint: {args.model}\nrunner: native\n"
-        f"dtype: float32\ndevice: cpu\nbatch_size: {args.batch_size}\nthreads: {args.threads}\n")
-    command = [str(ROOT / "build" / "dokpa"), "run", "--suite", str(folder / "bench.yaml"), "--submission",
-               str(folder / "submission.yaml"), "--store", str(folder / "bench.db"), "--chunk-items", "64"]
-    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    db = sqlite3.connect(folder / "bench.db")
-    timings = json.loads(db.execute("SELECT timings FROM runs").fetchone()[0])
-    requests = [json.loads(r[0]) for r in db.execute("SELECT request FROM requests ORDER BY plan_order")]
-    logprobs = [r[0] for r in db.execute(
-        "SELECT r.logprob FROM results r JOIN requests q USING (run_id, task, item_id, request_index) ORDER BY q.plan_order")]
-    return timings["execute_s"], requests, logprobs
+    submission = write_submission(folder / "submission.yaml", args.model, args.batch_size, args.threads)
+    run_suite(ROOT / "build" / "dokpa", folder / "bench.yaml", submission, folder / "bench.db", "--chunk-items", 64)
+    timings, rows = stored_run(folder / "bench.db", ["q.request", "r.logprob"])
+    return timings["execute_s"], [json.loads(r[0]) for r in rows], [r[1] for r in rows]
 
 
 TRANSFORMERS_CHILD = r'''

@@ -21,10 +21,11 @@ import argparse
 import json
 import os
 import pathlib
-import sqlite3
 import subprocess
 import sys
 import tempfile
+
+from dokpa_run import item_predictions, run_suite, stored_run, write_submission
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 DEFAULT_MODEL = os.environ.get("DOKPA_MODEL", os.path.expanduser("~/.cache/dokpa/models/SmolLM2-135M-Instruct"))
@@ -69,14 +70,9 @@ def write_endings(folder, items):
 
 def run_dokpa(folder, task, args):
     (folder / f"{task}.db").unlink(missing_ok=True)
-    command = [str(ROOT / "build" / "dokpa"), "run", "--suite", str(folder / "bench.yaml"), "--submission",
-               str(folder / "submission.yaml"), "--store", str(folder / f"{task}.db"), "--tasks", task,
-               "--chunk-items", str(args.items)]
-    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    db = sqlite3.connect(folder / f"{task}.db")
-    timings = json.loads(db.execute("SELECT timings FROM runs").fetchone()[0])
-    rows = db.execute("SELECT q.request, r.logprob, q.item_id FROM results r JOIN requests q "
-                      "USING (run_id, task, item_id, request_index) ORDER BY q.plan_order").fetchall()
+    run_suite(ROOT / "build" / "dokpa", folder / "bench.yaml", folder / "submission.yaml", folder / f"{task}.db",
+              "--tasks", task, "--chunk-items", args.items)
+    timings, rows = stored_run(folder / f"{task}.db", ["q.request", "r.logprob", "q.item_id"])
     return timings["execute_s"], [json.loads(r[0]) for r in rows], [r[1] for r in rows], [r[2] for r in rows]
 
 
@@ -107,13 +103,6 @@ def run_lm_eval(folder, requests, batch_size, args):
     return json.loads(result.stdout)
 
 
-def predictions(item_ids, logprobs):
-    best = {}
-    for item, lp in zip(item_ids, logprobs):
-        best.setdefault(item, []).append(lp)
-    return [max(range(len(v)), key=v.__getitem__) for v in best.values()]
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--items", type=int, default=48, help="items per workload (default 48)")
@@ -130,9 +119,7 @@ def main():
         tasks = "".join({"letters": write_letters, "endings": write_endings}[w](folder, args.items) for w in workloads)
         (folder / "bench.yaml").write_text(f"name: bench_mc_vs_lm_eval\nversion: 1\nseed: 1\ntasks:\n{tasks}",
                                            encoding="utf-8")
-        (folder / "submission.yaml").write_text(
-            f"team: bench\nmodel: {pathlib.Path(args.model).name}\nkind: llm\ncheckpoint: {args.model}\n"
-            f"runner: native\ndtype: float32\ndevice: cpu\nbatch_size: {args.batch_size}\nthreads: {args.threads}\n")
+        write_submission(folder / "submission.yaml", args.model, args.batch_size, args.threads)
         print(f"model {pathlib.Path(args.model).name}, fp32 CPU, {args.threads} threads, {args.items} items x 4 choices")
         print(f"{'workload':9} {'dokpa s':>8} {'lm-eval s (batch)':>22} {'ratio':>7} {'preds same':>10} {'max |Δ|':>9}")
         for task in workloads:
@@ -140,7 +127,7 @@ def main():
             runs = {int(b): run_lm_eval(folder, requests, int(b), args) for b in args.lm_eval_batch_sizes.split(",")}
             best = min(runs, key=lambda b: runs[b]["seconds"])
             ref = runs[best]
-            same = predictions(item_ids, dokpa_lp) == predictions(item_ids, ref["logprobs"])
+            same = item_predictions(item_ids, dokpa_lp) == item_predictions(item_ids, ref["logprobs"])
             worst = max(abs(a - b) for a, b in zip(dokpa_lp, ref["logprobs"]))
             tried = ", ".join(f"{runs[b]['seconds']:.1f}@{b}" for b in runs)
             print(f"{task:9} {dokpa_s:8.2f} {ref['seconds']:9.2f} ({best:>2}; {tried}) "

@@ -22,12 +22,12 @@ plus a model-shaped matmul (the MLP up-projection at 2048 tokens) for context.
 import argparse
 import json
 import pathlib
-import sqlite3
 import subprocess
 import sys
 import tempfile
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+from dokpa_run import run_suite, stored_run, write_submission  # noqa: E402
 from mc_throughput import DEFAULT_MODEL, ROOT  # noqa: E402
 
 SENTENCE = "The history of science is the study of how people came to understand the natural world. "
@@ -89,15 +89,10 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         folder = pathlib.Path(tmp)
         lengths = write_workload(folder, args.items, args.context_tokens, tokenizer)
-        (folder / "submission.yaml").write_text(
-            f"team: bench\nmodel: {pathlib.Path(args.model).name}\nkind: llm\ncheckpoint: {args.model}\n"
-            f"runner: native\ndtype: float32\ndevice: cpu\nbatch_size: {args.batch_size}\nthreads: {args.threads}\n")
-        subprocess.run([args.dokpa, "run", "--suite", str(folder / "prefill.yaml"), "--submission",
-                        str(folder / "submission.yaml"), "--store", str(folder / "bench.db"), "--chunk-items",
-                        str(args.items)], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        db = sqlite3.connect(folder / "bench.db")
-        seconds = json.loads(db.execute("SELECT timings FROM runs").fetchone()[0])["execute_s"]
-        n_requests = db.execute("SELECT COUNT(*) FROM results").fetchone()[0]
+        submission = write_submission(folder / "submission.yaml", args.model, args.batch_size, args.threads)
+        run_suite(args.dokpa, folder / "prefill.yaml", submission, folder / "bench.db", "--chunk-items", args.items)
+        timings, rows = stored_run(folder / "bench.db", ["r.item_id"])
+        seconds, n_requests = timings["execute_s"], len(rows)
     flops, p_lin = model_flops(config, lengths, n_requests)
     matmul = json.loads(subprocess.run([sys.executable, "-c", MATMUL_CHILD, str(args.threads),
                                         str(config["hidden_size"]), str(config["intermediate_size"])],
