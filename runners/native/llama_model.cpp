@@ -138,11 +138,11 @@ at::Tensor LlamaModel::forward(const at::Tensor& ids, const at::Tensor& position
       cache.keys[l] = at::cat({cache.keys[l], k}, 2);  // (B, Hkv, S, D)
       cache.values[l] = at::cat({cache.values[l], v}, 2);
     }
-    // grouped-query attention: each key/value head serves H / Hkv query heads
-    at::Tensor keys = cache.keys[l].repeat_interleave(H / Hkv, 1);  // (B, H, S, D)
-    at::Tensor values = cache.values[l].repeat_interleave(H / Hkv, 1);
+    // grouped-query attention: each key/value head serves H / Hkv query heads (enable_gqa reads
+    // the shared head in place instead of copying the cache H / Hkv times)
     const at::Tensor& mask = sliding ? sliding_mask : full_mask;
-    at::Tensor attended = at::scaled_dot_product_attention(q, keys, values, mask, 0.0, false, scale);  // (B, H, T, D)
+    at::Tensor attended = at::scaled_dot_product_attention(q, cache.keys[l], cache.values[l], mask, 0.0, false, scale,
+                                                           /*enable_gqa=*/H != Hkv);  // (B, H, T, D)
     attended = attended.transpose(1, 2).reshape({B, T, H * D});
     at::Tensor attention_out = linear(attended, w.o_proj, w.o_bias);  // (B, T, C)
     x = x + maybe_norm(attention_out, w.attention_output_norm, eps);

@@ -13,6 +13,7 @@
 #include "common/file_io.h"
 #include "runners/native/checkpoint/model_config.h"
 #include "runners/native/greedy_generator.h"
+#include "runners/native/host_allocator.h"
 #include "runners/native/loglikelihood_scorer.h"
 #include "runners/native/request_tokenization.h"
 #include "runners/native/torch_weights.h"
@@ -58,6 +59,7 @@ class NativeRunner final : public Runner {
  public:
   explicit NativeRunner(const RunnerOptions& options) : options_(options) {
     if (options.threads > 0) at::set_num_threads(options.threads);
+    keep_freed_host_memory();
     device_ = pick_device(options.device, options.checkpoint);
     dtype_ = pick_dtype(options.dtype, options.checkpoint);
     loaded_ = load_llama_checkpoint(options.checkpoint, device_, dtype_);
