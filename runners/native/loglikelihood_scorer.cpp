@@ -58,6 +58,9 @@ std::vector<ContextGroup> group_by_prefix(const std::vector<TokenizedContinuatio
 // 49k vocabulary, ~300 MiB at 152k) whatever the batch size.
 constexpr int64_t kLmHeadRows = 512;
 
+// Shortest context that may share a batch, as a share of the batch's longest.
+constexpr double kMinBatchFill = 0.75;
+
 // Per position, log p(target) and whether the target is the argmax, from hidden states (N, C) and
 // targets (N). (logit[target] - logsumexp(logits) would skip the log-softmax's output, but
 // at::logsumexp sums in a different order and moved results by up to 3e-5 per token.)
@@ -151,11 +154,19 @@ std::vector<LoglikelihoodResult> score_continuations(const LlamaModel& model,
   std::vector<LoglikelihoodResult> results(requests.size());
   std::vector<ContextGroup> groups = group_by_prefix(requests);
   const size_t batch_size = static_cast<size_t>(std::max(1, options.batch_size));
-  for (size_t begin = 0; begin < groups.size(); begin += batch_size) {
-    size_t end = std::min(groups.size(), begin + batch_size);
+  for (size_t begin = 0; begin < groups.size();) {
+    // Groups come longest first, so the batch is as wide as its first context. A context shorter
+    // than kMinBatchFill of that width starts the next batch instead of joining as mostly padding
+    // (measured: 16 contexts of 90..350 tokens in one batch took 1.4x as long as in length bands).
+    const double width = static_cast<double>(groups[begin].prefix->size());
+    size_t end = begin + 1;
+    while (end < groups.size() && end - begin < batch_size &&
+           static_cast<double>(groups[end].prefix->size()) >= kMinBatchFill * width)
+      ++end;
     std::vector<ContextGroup> batch(groups.begin() + static_cast<std::ptrdiff_t>(begin),
                                     groups.begin() + static_cast<std::ptrdiff_t>(end));
     score_batch(model, requests, batch, results);
+    begin = end;
   }
   return results;
 }
