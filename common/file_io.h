@@ -24,6 +24,12 @@ class MappedFile {
   size_t size() const { return size_; }
   const std::filesystem::path& path() const { return path_; }
 
+  // Drops the pages wholly inside [begin, begin + nbytes) of a map from this process's memory,
+  // once their bytes have been copied elsewhere (a dtype conversion, an upload to a GPU): the
+  // loaded model then does not hold the checkpoint twice. The bytes stay readable (the map is
+  // read-only and file-backed, so a later read faults them in again from the file).
+  static void release_pages(const std::byte* begin, size_t nbytes);
+
  private:
   std::filesystem::path path_;
   const std::byte* data_ = nullptr;

@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "common/error.h"
+#include "common/file_io.h"
 #include "runners/native/checkpoint/rope_frequencies.h"
 
 namespace dokpa {
@@ -35,7 +36,8 @@ class WeightLoader {
       : source_(source), config_(config), origin_(std::move(origin)), device_(device), dtype_(dtype) {}
 
   // The named weight with the expected shape, on the compute device and dtype. On CPU in the file's
-  // own dtype the tensor aliases the memory map (no copy).
+  // own dtype the tensor aliases the memory map (no copy); otherwise the copy replaces the mapped
+  // pages in host memory.
   at::Tensor require(const std::string& name, std::vector<int64_t> shape) {
     const TensorView* view = source_.find(name);
     if (!view) throw Error(origin_, "weight '" + name + "' is missing");
@@ -45,7 +47,9 @@ class WeightLoader {
     at::Tensor mapped = at::from_blob(const_cast<std::byte*>(view->data), view->shape,
                                       at::TensorOptions().dtype(torch_dtype(view->dtype, name, origin_)));
     parameters_ += view->numel();
-    return mapped.to(device_, dtype_);
+    at::Tensor loaded = mapped.to(device_, dtype_);
+    if (loaded.data_ptr() != mapped.data_ptr()) MappedFile::release_pages(view->data, view->nbytes);  // copied
+    return loaded;
   }
 
   at::Tensor optional(const std::string& name, std::vector<int64_t> shape, bool present) {
