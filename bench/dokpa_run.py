@@ -6,10 +6,10 @@ import sqlite3
 import subprocess
 
 
-def write_submission(path, model, batch_size=8, threads=0, dtype="float32"):
+def write_submission(path, model, batch_size=8, threads=0, dtype="float32", device="cpu"):
     pathlib.Path(path).write_text(
         f"team: bench\nmodel: {pathlib.Path(model).name}\nkind: llm\ncheckpoint: {model}\nrunner: native\n"
-        f"dtype: {dtype}\ndevice: cpu\nbatch_size: {batch_size}\nthreads: {threads}\n", encoding="utf-8")
+        f"dtype: {dtype}\ndevice: {device}\nbatch_size: {batch_size}\nthreads: {threads}\n", encoding="utf-8")
     return pathlib.Path(path)
 
 

@@ -26,5 +26,10 @@ find_package(Torch REQUIRED)
 # those symbols to the real libstdc++ instead of libtorch's copies.
 add_link_options("LINKER:--push-state,--no-as-needed,-lstdc++,--pop-state")
 
-# Arrow C++ and Parquet from the pyarrow wheel in the virtualenv (dokpa::arrow_parquet).
-include(${CMAKE_CURRENT_LIST_DIR}/arrow.cmake)
+# Arrow C++ and Parquet from the pyarrow wheel in the virtualenv (dokpa::arrow_parquet). OFF only for
+# builds of the dokpa binary where pyarrow is not at hand (bench/gpu on a machine without network):
+# reading a Parquet data file then fails with a clear error; the tests need it ON.
+option(DOKPA_PARQUET "read Parquet data files (Arrow C++ from the pyarrow wheel)" ON)
+if(DOKPA_PARQUET)
+  include(${CMAKE_CURRENT_LIST_DIR}/arrow.cmake)
+endif()

@@ -6,7 +6,7 @@ Follows lm_eval/models/huggingface.py: `_encode_pair` (trailing context whitespa
 continuation; the pair is encoded whole; the continuation is what follows the context's own
 encoding; no special tokens for causal models), an empty context becomes the prefix token (BOS,
 else EOS), and `(context + continuation)[-(max_length + 1):][:-1]` is the model input. Each
-request runs alone and unpadded, in fp32.
+request runs alone and unpadded, in fp32 on the CPU unless --dtype/--device say otherwise.
 """
 import argparse
 import json
@@ -33,10 +33,12 @@ def main():
     parser.add_argument("--requests", required=True)
     parser.add_argument("--out", required=True)
     parser.add_argument("--max-length", type=int, default=0)
+    parser.add_argument("--device", default="cpu", help="torch device (bench/gpu runs it on cuda)")
+    parser.add_argument("--dtype", default="float32", choices=["float32", "bfloat16", "float16"])
     args = parser.parse_args()
     torch.set_num_threads(2)
     tokenizer = AutoTokenizer.from_pretrained(args.model)
-    model = AutoModelForCausalLM.from_pretrained(args.model, dtype=torch.float32).eval()
+    model = AutoModelForCausalLM.from_pretrained(args.model, dtype=getattr(torch, args.dtype)).to(args.device).eval()
     max_length = args.max_length or model.config.max_position_embeddings
     prefix_token = tokenizer.bos_token_id if tokenizer.bos_token_id is not None else tokenizer.eos_token_id
     results = []
@@ -47,9 +49,9 @@ def main():
         else:
             context_ids, continuation_ids = encode_pair(tokenizer, context, continuation)
         inp = (context_ids + continuation_ids)[-(max_length + 1):][:-1]
-        logits = model(torch.tensor([inp])).logits[0]
+        logits = model(torch.tensor([inp], device=args.device)).logits[0]
         log_probs = F.log_softmax(logits.float(), dim=-1)[-len(continuation_ids):]
-        target = torch.tensor(continuation_ids)
+        target = torch.tensor(continuation_ids, device=args.device)
         picked = log_probs.gather(1, target.unsqueeze(1)).squeeze(1)
         results.append({
             "logprob": float(picked.double().sum()),
