@@ -161,6 +161,16 @@ at::Tensor LlamaModel::forward(const at::Tensor& ids, const at::Tensor& position
 }
 
 at::Tensor LlamaModel::logits(const at::Tensor& hidden) const {
+  // On the CPU, MKL multiplies a few rows by the wide (V, C) head much faster as head x hidden^T
+  // (measured at V = 49152, C = 576, 2 threads: 8 rows 16 ms instead of 28 ms; from 64 rows on the
+  // usual order is as fast or faster). Decoding calls this with one row per running sequence.
+  const int64_t rows = hidden.numel() / hidden.size(-1);
+  if (hidden.is_cpu() && rows >= 2 && rows <= 32) {
+    at::Tensor flat = hidden.reshape({rows, hidden.size(-1)});
+    std::vector<int64_t> shape = hidden.sizes().vec();
+    shape.back() = weights_.lm_head.size(0);
+    return at::mm(weights_.lm_head, flat.t()).t().contiguous().reshape(shape).to(at::kFloat);  // (..., V)
+  }
   return at::linear(hidden, weights_.lm_head).to(at::kFloat);  // (..., V)
 }
 
