@@ -140,8 +140,13 @@ at::Tensor LlamaModel::forward(const at::Tensor& ids, const at::Tensor& position
     }
     // grouped-query attention: each key/value head serves H / Hkv query heads (enable_gqa reads
     // the shared head in place instead of copying the cache H / Hkv times)
+    // A first chunk needs no mask outside sliding layers: padding is on the right, so causal attention
+    // keeps real tokens off it, and is_causal lets the kernel skip the blocks above the diagonal.
+    const bool causal_only = first_chunk && !sliding;
     const at::Tensor& mask = sliding ? sliding_mask : full_mask;
-    at::Tensor attended = at::scaled_dot_product_attention(q, cache.keys[l], cache.values[l], mask, 0.0, false, scale,
+    at::Tensor attended = at::scaled_dot_product_attention(q, cache.keys[l], cache.values[l],
+                                                           causal_only ? std::optional<at::Tensor>() : mask, 0.0,
+                                                           /*is_causal=*/causal_only, scale,
                                                            /*enable_gqa=*/H != Hkv);  // (B, H, T, D)
     attended = attended.transpose(1, 2).reshape({B, T, H * D});
     at::Tensor attention_out = linear(attended, w.o_proj, w.o_bias);  // (B, T, C)
