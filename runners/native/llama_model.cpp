@@ -1,5 +1,6 @@
 #include "runners/native/llama_model.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace dokpa {
@@ -106,12 +107,15 @@ at::Tensor LlamaModel::forward(const at::Tensor& ids, const at::Tensor& position
   at::Tensor old_valid = cache.key_valid.defined() ? cache.key_valid
                                                    : at::zeros({B, 0}, on_device.dtype(at::kBool));
   at::Tensor key_positions = at::cat({cached_key_positions(cache, B, on_device), positions}, 1);  // (B, S)
-  at::Tensor full_mask = attention_mask(old_valid, T, on_device);  // (B, 1, T, S)
-  at::Tensor sliding_mask;  // (B, 1, T, S), only when some layer slides
-  for (bool sliding : shape_.layer_is_sliding)
-    if (sliding && !sliding_mask.defined())
-      sliding_mask = full_mask & sliding_window_mask(positions, key_positions, shape_.sliding_window);
   const bool first_chunk = cache.keys.empty();
+  const bool any_sliding =
+      std::find(shape_.layer_is_sliding.begin(), shape_.layer_is_sliding.end(), true) != shape_.layer_is_sliding.end();
+  // A first chunk's full-attention layers run unmasked (is_causal, below); the mask is built only
+  // for chunks on top of a cache and for sliding layers.
+  at::Tensor full_mask = first_chunk && !any_sliding ? at::Tensor()
+                                                     : attention_mask(old_valid, T, on_device);  // (B, 1, T, S)
+  at::Tensor sliding_mask = any_sliding ? full_mask & sliding_window_mask(positions, key_positions, shape_.sliding_window)
+                                        : at::Tensor();  // (B, 1, T, S)
   const double scale = 1.0 / std::sqrt(static_cast<double>(D));
 
   for (size_t l = 0; l < weights_.layers.size(); ++l) {
