@@ -16,6 +16,7 @@ void add_run_command(CLI::App& app) {
   auto threads = std::make_shared<int>(0);
   auto device = std::make_shared<std::string>();
   auto dtype = std::make_shared<std::string>();
+  auto shard = std::make_shared<std::string>();
   CLI::App* cmd = app.add_subcommand("run", "Run a suite on a submission; resumes an interrupted run with the same key");
   cmd->add_option("--suite", settings->suite_file, "suite YAML")->required();
   cmd->add_option("--submission", settings->submission_file, "submission manifest YAML")->required();
@@ -32,15 +33,21 @@ void add_run_command(CLI::App& app) {
       ->delimiter(',');
   cmd->add_option("--generation-cap", settings->generation_cap,
                   "cap every generation at N new tokens: a quick check, not the protocol (part of the run key)");
-  cmd->add_option("--chunk-items", settings->chunk_items, "items per committed chunk")->default_val(8);
+  cmd->add_option("--chunk-items", settings->chunk_items,
+                  "items per runner call (part of the run key; default: the runner's choice, 8 for native)");
+  cmd->add_option("--shard", *shard,
+                  "run only shard i of N (i/N): chunk c when c mod N = i-1; shards share the run key, and their "
+                  "stores combine with `dokpa merge` (or share one store file)");
   cmd->callback([=] {
     if (!data_root->empty()) settings->data_root = *data_root;
     if (*batch_size > 0) settings->batch_size = *batch_size;
     if (*threads > 0) settings->threads = *threads;
     if (!device->empty()) settings->device = *device;
     if (!dtype->empty()) settings->dtype = *dtype;
+    if (!shard->empty()) settings->shard = parse_shard(*shard);
     settings->progress_on_terminal = ::isatty(STDERR_FILENO);
     RunOutcome outcome = run_suite(*settings, std::cerr);
+    if (!outcome.complete) return;  // a shard: the run's scores come when every shard is in
     std::cerr << "run " << outcome.run_id << " complete: " << outcome.requests_executed << " of "
               << outcome.requests_total << " requests executed now, the rest stored earlier\n";
     auto store = open_result_store(settings->store_file);

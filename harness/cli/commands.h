@@ -10,5 +10,6 @@ void add_results_command(CLI::App& app);
 void add_inspect_command(CLI::App& app);
 void add_verify_command(CLI::App& app);
 void add_data_command(CLI::App& app);
+void add_merge_command(CLI::App& app);
 
 }  // namespace dokpa::cli

@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   dokpa::cli::add_inspect_command(app);
   dokpa::cli::add_verify_command(app);
   dokpa::cli::add_data_command(app);
+  dokpa::cli::add_merge_command(app);
   try {
     dokpa::suites::register_builtin_preprocessors();
     app.parse(argc, argv);

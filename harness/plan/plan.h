@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 #include <vector>
+#include <utility>
 
 namespace dokpa {
 
@@ -25,6 +26,9 @@ struct PlannedRequest {
   std::string context;  // MultipleChoice
   std::string continuation;  // MultipleChoice: target delimiter + choice text
   std::string prompt;  // Generate
+  // Generate in a chat format: the (role, content) messages `prompt` was rendered from, for a
+  // server's chat endpoint. Not hashed: `prompt` is their rendering, and the template is in the run key.
+  std::vector<std::pair<std::string, std::string>> messages;
   std::vector<std::string> stop;  // Generate
   int max_tokens = 0;  // Generate
   std::string prompt_hash;  // sha256 of the canonical request (type, context/continuation or prompt, stop, max_tokens)

@@ -92,6 +92,17 @@ class ContextBuilder {
     return options_.render_chat(chat_turns(shots, item_text, layout));
   }
 
+  // The chat messages context() renders (empty for raw prompts), for servers' chat endpoints.
+  std::vector<std::pair<std::string, std::string>> messages(std::span<const LabeledExample> shots,
+                                                            std::string_view item_text) const {
+    std::vector<std::pair<std::string, std::string>> out;
+    if (format_ == PromptFormat::Raw) return out;
+    ChatLayout layout{format_ == PromptFormat::ChatMultiturn, options_.system_prompt, config_.target_delimiter,
+                      config_.fewshot_delimiter};
+    for (ChatTurn& turn : chat_turns(shots, item_text, layout)) out.emplace_back(turn.role, std::move(turn.content));
+    return out;
+  }
+
   // lm-eval: with a chat template the choice follows the generation prompt directly.
   std::string continuation(const std::string& choice) const {
     return format_ == PromptFormat::Raw ? config_.target_delimiter + choice : choice;
@@ -181,10 +192,14 @@ void plan_task(const SuiteConfig& suite, const TaskConfig& config, const PlanOpt
       // Generate: one prompt; GenerateChoice: one per rotation of the options in circular mode,
       // each behind the same (unrotated) shots.
       std::vector<std::string> prompts = {context};
+      std::vector<std::vector<std::pair<std::string, std::string>>> messages = {layout.messages(shots, view.prompt)};
       if (config.circular) {
         prompts.clear();
-        for (const std::string& rotated : view.rotated_prompts)
+        messages.clear();
+        for (const std::string& rotated : view.rotated_prompts) {
           prompts.push_back(layout.context(shots, rotated));
+          messages.push_back(layout.messages(shots, rotated));
+        }
       }
       for (size_t r = 0; r < prompts.size(); ++r) {
         PlannedRequest request;
@@ -193,6 +208,7 @@ void plan_task(const SuiteConfig& suite, const TaskConfig& config, const PlanOpt
         request.request_index = static_cast<int>(r);
         request.type = OutputType::Generate;
         request.prompt = std::move(prompts[r]);
+        request.messages = std::move(messages[r]);
         request.stop = config.generation.until;
         request.max_tokens = config.generation.max_tokens;
         request.prompt_hash = request_hash(request);

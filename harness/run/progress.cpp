@@ -29,6 +29,7 @@ void Progress::print(bool final_line) {
   std::string line = fmt::format("{}: {}/{} items ({:.0f}%), {:.2f} items/s, ETA {:.0f}s", label_, done_, total_,
                                  total_ ? 100.0 * static_cast<double>(done_) / static_cast<double>(total_) : 100.0,
                                  rate, remaining);
+  if (!detail_.empty()) line += "; " + detail_;
   if (terminal_) out_ << "\r\033[K" << line << (final_line ? "\n" : "") << std::flush;
   else out_ << line << "\n" << std::flush;
 }

@@ -11,7 +11,9 @@ namespace dokpa {
 class Progress {
  public:
   Progress(std::ostream& out, std::string label, size_t total, bool terminal);
-  void advance(size_t items);
+  void advance(size_t items);  // advance(0) redraws (throttled like any other line)
+  // Text appended to every line, e.g. the runner's requests in flight and retries.
+  void set_detail(std::string detail) { detail_ = std::move(detail); }
   void finish();
 
  private:
@@ -19,6 +21,7 @@ class Progress {
 
   std::ostream& out_;
   std::string label_;
+  std::string detail_;
   size_t total_;
   size_t done_ = 0;
   size_t printed_ = static_cast<size_t>(-1);  // done_ when the last line was printed

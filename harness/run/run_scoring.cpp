@@ -29,14 +29,14 @@ ScoredPlan score_plan(const Plan& plan, std::span<const ResultRow> results, cons
           if (!row.logprob)
             throw Error(store_name, "stored result for " + request.task + " item " + request.item_id +
                                         " has no log-probability");
-          choices.push_back({*row.logprob, row.is_greedy.value_or(false), row.n_tokens});
+          choices.push_back({*row.logprob, row.is_greedy.value_or(false), row.n_tokens, {}});
         }
         task_items.push_back(score_multiple_choice(task, item, choices));
       } else {
         std::vector<GenerateResult> generated;
         for (const PlannedRequest& request : requests) {
           const ResultRow& row = result_of(request);
-          generated.push_back({row.response_text.value_or(""), row.n_tokens, row.finish_reason.value_or("")});
+          generated.push_back({row.response_text.value_or(""), row.n_tokens, row.finish_reason.value_or(""), {}});
         }
         if (task.type == OutputType::GenerateChoice) task_items.push_back(score_generate_choice(task, item, generated));
         else task_items.push_back(score_generate(task, item, generated.front()));

@@ -4,13 +4,14 @@
 
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <nlohmann/json.hpp>
 
 #include "common/error.h"
 #include "common/file_io.h"
 #include "harness/plan/plan_builder.h"
-#include "harness/run/chat_rendering.h"
 #include "harness/provenance/provenance.h"
+#include "harness/run/chat_rendering.h"
 #include "harness/run/progress.h"
 #include "harness/run/run_scoring.h"
 #include "harness/store/result_store.h"
@@ -88,7 +89,10 @@ RunRecordInputs prepare_run_record(const Inputs& in, const RunnerInfo& info, con
     start.data_files.push_back({f.path, f.sha256});
   }
   start.run_key = run_key(key);
-  start.provenance_json = collect_provenance(provenance).dump();
+  nlohmann::json provenance_json = collect_provenance(provenance);
+  if (settings.shard.count > 1)
+    provenance_json["shard"] = std::to_string(settings.shard.index) + "/" + std::to_string(settings.shard.count);
+  start.provenance_json = provenance_json.dump();
 
   RunRecordInputs record{std::move(submission), std::move(start), {}};
   for (size_t i = 0; i < in.plan.requests.size(); ++i) {
@@ -121,64 +125,125 @@ void check_result_count(size_t got, size_t expected) {
     throw Error("runner", fmt::format("returned {} results for {} requests", got, expected));
 }
 
-// Runs the requests of one chunk that have no stored result and commits them in one transaction.
+// The store row of one result (the planned request's key and hash; timing from the runner).
+ResultRow result_row(const PlannedRequest& r, const LoglikelihoodResult& result) {
+  if (!std::isfinite(result.logprob))  // e.g. fp16 overflow; SQLite would store NaN as NULL
+    throw Error(r.task, "item " + r.item_id + ": the runner returned a non-finite log-probability");
+  ResultRow row;
+  row.logprob = result.logprob;
+  row.is_greedy = result.is_greedy;
+  row.n_tokens = result.n_tokens;
+  row.attempts = result.timing.attempts;
+  row.latency_ms = result.timing.latency_ms;
+  return row;
+}
+
+ResultRow result_row(const PlannedRequest&, const GenerateResult& result) {
+  ResultRow row;
+  row.response_text = result.text;
+  row.finish_reason = result.finish_reason;
+  row.n_tokens = result.n_tokens;
+  row.attempts = result.timing.attempts;
+  row.latency_ms = result.timing.latency_ms;
+  return row;
+}
+
+LoglikelihoodRequest runner_request(const PlannedRequest& r, const LoglikelihoodResult*) {
+  return {r.context, r.continuation};
+}
+
+GenerateRequest runner_request(const PlannedRequest& r, const GenerateResult*) {
+  GenerateRequest request{r.prompt, r.stop, r.max_tokens, {}};
+  for (const auto& [role, content] : r.messages) request.messages.push_back({role, content});
+  return request;
+}
+
+std::vector<LoglikelihoodResult> call_runner(Runner& runner, std::span<const LoglikelihoodRequest> requests,
+                                             const ResultSink<LoglikelihoodResult>& sink) {
+  return runner.loglikelihood(requests, sink);
+}
+
+std::vector<GenerateResult> call_runner(Runner& runner, std::span<const GenerateRequest> requests,
+                                        const ResultSink<GenerateResult>& sink) {
+  return runner.generate(requests, sink);
+}
+
+// Runs `pending` (one output type) and stores every result: each batch the runner delivers
+// early in its own transaction, the rest when the call returns. Returns how many were stored.
+template <typename Result>
+size_t execute_requests(Runner& runner, ResultStore& store, int64_t run_id,
+                        const std::vector<const PlannedRequest*>& pending, Progress& progress) {
+  using Request = decltype(runner_request(*pending.front(), static_cast<const Result*>(nullptr)));
+  std::vector<Request> requests;
+  for (const PlannedRequest* r : pending) requests.push_back(runner_request(*r, static_cast<const Result*>(nullptr)));
+  std::vector<bool> stored(pending.size(), false);
+  auto started = std::chrono::steady_clock::now();
+  auto store_rows = [&](std::span<const size_t> indices, std::span<const Result> results) {
+    std::vector<ResultRow> rows;
+    for (size_t k = 0; k < indices.size(); ++k) {
+      size_t i = indices[k];
+      if (i >= pending.size() || stored[i]) throw Error("runner", "delivered a result twice or out of range");
+      const PlannedRequest& r = *pending[i];
+      ResultRow row = result_row(r, results[k]);
+      row.key = {r.task, r.item_id, r.request_index};
+      row.prompt_hash = r.prompt_hash;
+      rows.push_back(std::move(row));
+    }
+    store.put_results(run_id, rows);
+    for (size_t i : indices) stored[i] = true;
+    progress.set_detail(runner.status_line());
+    progress.advance(0);
+  };
+  std::vector<Result> results = call_runner(runner, requests, store_rows);
+  check_result_count(results.size(), pending.size());
+  // What the runner did not deliver early: its time is the call's, shared out.
+  double elapsed_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+  std::vector<size_t> rest;
+  std::vector<Result> rest_results;
+  for (size_t i = 0; i < pending.size(); ++i) {
+    if (stored[i]) continue;
+    rest.push_back(i);
+    rest_results.push_back(results[i]);
+    if (rest_results.back().timing.latency_ms <= 0)
+      rest_results.back().timing.latency_ms = elapsed_ms / static_cast<double>(pending.size());
+  }
+  if (!rest.empty()) store_rows(rest, rest_results);
+  return pending.size();
+}
+
+// Runs the requests of one chunk that have no stored result.
 size_t execute_chunk(Runner& runner, ResultStore& store, int64_t run_id, std::span<const PlannedRequest> chunk,
-                     const std::set<RequestKey>& completed) {
+                     const std::set<RequestKey>& completed, Progress& progress) {
   std::vector<const PlannedRequest*> pending;
   for (const PlannedRequest& r : chunk)
     if (!completed.count(RequestKey{r.task, r.item_id, r.request_index})) pending.push_back(&r);
   if (pending.empty()) return 0;
-
-  auto started = std::chrono::steady_clock::now();
-  std::vector<ResultRow> rows(pending.size());
-  if (pending.front()->type == OutputType::MultipleChoice) {
-    std::vector<LoglikelihoodRequest> requests;
-    for (const PlannedRequest* r : pending) requests.push_back({r->context, r->continuation});
-    std::vector<LoglikelihoodResult> results = runner.loglikelihood(requests);
-    check_result_count(results.size(), rows.size());
-    for (size_t i = 0; i < rows.size(); ++i) {
-      if (!std::isfinite(results[i].logprob))  // e.g. fp16 overflow; SQLite would store NaN as NULL
-        throw Error(pending[i]->task, "item " + pending[i]->item_id + ": the runner returned a non-finite log-probability");
-      rows[i].logprob = results[i].logprob;
-      rows[i].is_greedy = results[i].is_greedy;
-      rows[i].n_tokens = results[i].n_tokens;
-    }
-  } else {
-    std::vector<GenerateRequest> requests;
-    for (const PlannedRequest* r : pending) requests.push_back({r->prompt, r->stop, r->max_tokens});
-    std::vector<GenerateResult> results = runner.generate(requests);
-    check_result_count(results.size(), rows.size());
-    for (size_t i = 0; i < rows.size(); ++i) {
-      rows[i].response_text = results[i].text;
-      rows[i].finish_reason = results[i].finish_reason;
-      rows[i].n_tokens = results[i].n_tokens;
-    }
-  }
-  double elapsed_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
-  for (size_t i = 0; i < rows.size(); ++i) {
-    const PlannedRequest& r = *pending[i];
-    rows[i].key = {r.task, r.item_id, r.request_index};
-    rows[i].prompt_hash = r.prompt_hash;
-    rows[i].latency_ms = elapsed_ms / static_cast<double>(rows.size());  // the batch's time, shared out
-  }
-  store.put_results(run_id, rows);
-  return rows.size();
+  if (pending.front()->type == OutputType::MultipleChoice)
+    return execute_requests<LoglikelihoodResult>(runner, store, run_id, pending, progress);
+  return execute_requests<GenerateResult>(runner, store, run_id, pending, progress);
 }
 
-size_t execute_pending(Runner& runner, ResultStore& store, int64_t run_id, const Plan& plan,
+// Runs every chunk of the plan that belongs to this shard. Chunks are fixed slices of each
+// task, numbered across the plan; chunk c belongs to shard c mod N. So a shard's runner calls
+// are exactly those of an unsharded run, and sharded results equal unsharded ones bit for bit.
+size_t execute_pending(Runner& runner, ResultStore& store, int64_t run_id, const Plan& plan, size_t chunk_items,
                        const RunSettings& settings, std::ostream& log) {
   std::set<RequestKey> completed = store.completed_requests(run_id);
   size_t executed = 0;
-  const size_t chunk_items = static_cast<size_t>(std::max(1, settings.chunk_items));
+  size_t chunk_number = 0;
   for (const PlannedTask& task : plan.tasks) {
-    Progress progress(log, task.name, task.items.size(), settings.progress_on_terminal);
-    for (size_t begin = 0; begin < task.items.size(); begin += chunk_items) {
+    size_t mine = 0;
+    for (size_t begin = 0, c = chunk_number; begin < task.items.size(); begin += chunk_items, ++c)
+      if (settings.shard.owns(c)) mine += std::min(task.items.size(), begin + chunk_items) - begin;
+    Progress progress(log, task.name, mine, settings.progress_on_terminal);
+    for (size_t begin = 0; begin < task.items.size(); begin += chunk_items, ++chunk_number) {
+      if (!settings.shard.owns(chunk_number)) continue;
       size_t end = std::min(task.items.size(), begin + chunk_items);
       const PlannedItem& first = task.items[begin];
       const PlannedItem& last = task.items[end - 1];
       std::span<const PlannedRequest> chunk(plan.requests.data() + first.first_request,
                                             last.first_request + last.request_count - first.first_request);
-      executed += execute_chunk(runner, store, run_id, chunk, completed);
+      executed += execute_chunk(runner, store, run_id, chunk, completed, progress);
       progress.advance(end - begin);
     }
     progress.finish();
@@ -187,6 +252,18 @@ size_t execute_pending(Runner& runner, ResultStore& store, int64_t run_id, const
 }
 
 }  // namespace
+
+Plan plan_for(const RunSettings& settings) { return load_inputs(settings).plan; }
+
+ShardSpec parse_shard(const std::string& text) {
+  ShardSpec shard;
+  char slash = 0;
+  char extra = 0;
+  if (std::sscanf(text.c_str(), "%d%c%d%c", &shard.index, &slash, &shard.count, &extra) != 3 || slash != '/' ||
+      shard.count < 1 || shard.count > 4096 || shard.index < 1 || shard.index > shard.count)
+    throw Error("--shard", "expected i/N with 1 <= i <= N <= 4096, got '" + text + "'");
+  return shard;
+}
 
 RunOutcome run_suite(const RunSettings& settings, std::ostream& log) {
   auto started = std::chrono::steady_clock::now();
@@ -202,29 +279,43 @@ RunOutcome run_suite(const RunSettings& settings, std::ostream& log) {
   std::unique_ptr<Runner> runner = open_runner(in.submission.runner);
   RunnerInfo info = runner->info();
   // Chunks decide which requests share a runner call, so they are part of the run's identity.
-  info.settings["chunk_items"] = std::to_string(std::max(1, settings.chunk_items));
+  const size_t chunk_items =
+      static_cast<size_t>(settings.chunk_items > 0 ? settings.chunk_items : std::max(1, runner->preferred_chunk_items()));
+  info.settings["chunk_items"] = std::to_string(chunk_items);
   log << fmt::format("model {} ({} parameters) on {} in {}\n", info.architecture, info.parameters, info.device,
                      info.dtype);
 
   RunRecordInputs record = prepare_run_record(in, info, settings);  // hashes every checkpoint file
 
-  // ---- 2. record the run (or find the one to resume) ----
+  // ---- 2. record the run (or find the one to resume; shards of one run share it) ----
   std::unique_ptr<ResultStore> store = open_result_store(settings.store_file);
   RunRecord run = record_run(*store, in, record);
-  RunOutcome outcome{run.id, run.run_key, run.resumed, in.plan.requests.size(), 0};
+  RunOutcome outcome{run.id, run.run_key, run.resumed, in.plan.requests.size(), 0, true};
   if (run.status == RunStatus::Complete) {
     log << fmt::format("run {} is already complete in {}; nothing to do\n", run.id, settings.store_file.string());
     return outcome;
   }
   if (run.resumed) log << fmt::format("resuming run {} ({})\n", run.id, to_string(run.status));
+  if (settings.shard.count > 1)
+    log << fmt::format("shard {}/{}: chunks c with c mod {} = {}\n", settings.shard.index, settings.shard.count,
+                       settings.shard.count, settings.shard.index - 1);
 
   try {
     // ---- 3. execute what is not stored yet ----
     auto executing = std::chrono::steady_clock::now();
-    outcome.requests_executed = execute_pending(*runner, *store, run.id, in.plan, settings, log);
+    outcome.requests_executed = execute_pending(*runner, *store, run.id, in.plan, chunk_items, settings, log);
 
-    // ---- 4. score and finish ----
-    ScoredPlan scored = score_plan(in.plan, store->results(run.id), settings.store_file.string());
+    // ---- 4. score and finish, once every shard's results are in ----
+    std::vector<ResultRow> results = store->results(run.id);
+    if (results.size() < in.plan.requests.size()) {
+      outcome.complete = false;
+      log << fmt::format("shard {}/{} is done; run {} waits for {} results of other shards (then `dokpa merge`, or "
+                         "the last shard on a shared store, scores it)\n",
+                         settings.shard.index, settings.shard.count, run.id,
+                         in.plan.requests.size() - results.size());
+      return outcome;
+    }
+    ScoredPlan scored = score_plan(in.plan, results, settings.store_file.string());
     store->put_scores(run.id, scored.item_rows, scored.task_rows);
     auto seconds = [](auto from) {
       return std::chrono::duration<double>(std::chrono::steady_clock::now() - from).count();
@@ -232,9 +323,12 @@ RunOutcome run_suite(const RunSettings& settings, std::ostream& log) {
     nlohmann::json timings{{"total_s", seconds(started)},
                            {"execute_s", seconds(executing)},
                            {"requests_executed", outcome.requests_executed}};
+    std::string runner_status = runner->status_line();
+    if (!runner_status.empty()) timings["runner"] = runner_status;
     store->finish_run(run.id, RunStatus::Complete, timings.dump());
   } catch (...) {
-    mark_failed(*store, run.id);
+    // Other shards may still be writing to this run: only an unsharded run is marked failed.
+    if (settings.shard.count == 1) mark_failed(*store, run.id);
     throw;
   }
   return outcome;

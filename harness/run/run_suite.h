@@ -10,7 +10,19 @@
 #include <string>
 #include <vector>
 
+#include "harness/plan/plan.h"
+
 namespace dokpa {
+
+// `--shard i/N`: this process runs chunk c of the plan when c mod N = i - 1 (see run_suite.cpp).
+struct ShardSpec {
+  int index = 1;  // 1..count
+  int count = 1;
+  bool owns(size_t chunk) const { return chunk % static_cast<size_t>(count) == static_cast<size_t>(index - 1); }
+};
+
+// Parses "i/N" (1 <= i <= N <= 4096); throws dokpa::Error naming --shard.
+ShardSpec parse_shard(const std::string& text);
 
 struct RunSettings {
   std::filesystem::path suite_file;
@@ -27,9 +39,11 @@ struct RunSettings {
   std::optional<int> threads;
   std::optional<std::string> device;
   std::optional<std::string> dtype;
-  // Items per committed chunk. Chunks are fixed slices of each task, so an interrupted run that
-  // resumes feeds the runner exactly the batches an uninterrupted run would.
-  int chunk_items = 8;
+  // Items per runner call. Chunks are fixed slices of each task, so an interrupted run that
+  // resumes feeds the runner exactly the batches an uninterrupted run would. 0: the runner's
+  // preferred size (8 for the native runner, the requests in flight for a server).
+  int chunk_items = 0;
+  ShardSpec shard;  // not part of the run key: the shards of one run share it
   bool progress_on_terminal = false;
 };
 
@@ -39,8 +53,13 @@ struct RunOutcome {
   bool resumed = false;
   size_t requests_total = 0;
   size_t requests_executed = 0;  // by this invocation (0 when everything was stored already)
+  bool complete = true;  // false: a shard finished, other shards' results are still missing
 };
 
 RunOutcome run_suite(const RunSettings& settings, std::ostream& log);
+
+// The plan `dokpa run` builds for these settings (suite, submission's prompt format, data
+// root, tasks, generation cap), without opening a runner or the store.
+Plan plan_for(const RunSettings& settings);
 
 }  // namespace dokpa

@@ -92,6 +92,7 @@ struct ResultRow {
   std::optional<std::string> response_text;
   std::optional<std::string> finish_reason;
   double latency_ms = 0.0;  // timing: stored, but not part of the audit payload
+  int attempts = 1;  // tries the runner needed (retries + 1); like latency, not audited
 };
 
 struct ItemScoreRow {
@@ -137,6 +138,11 @@ struct VerifyReport {
   std::vector<VerifyProblem> problems;  // in chain order: problems.front() is the first broken link
 };
 
+struct MergeOutcome {
+  int64_t run_id = 0;  // the run in this store
+  int64_t results_added = 0;
+};
+
 class ResultStore {
  public:
   virtual ~ResultStore() = default;
@@ -170,6 +176,12 @@ class ResultStore {
   virtual std::vector<ItemScoreRow> item_scores(int64_t run_id) = 0;    // by task, item, metric
   virtual std::vector<TaskMetricRow> task_metrics(int64_t run_id) = 0;  // by task, metric
   virtual std::string provenance_json(int64_t run_id) = 0;
+
+  // Copies run `run_key` of the store `shard` into this one (`dokpa merge`): submission, suite,
+  // run (each shard session as a run attempt), planned requests, and the results not here yet,
+  // under one new audit entry. Refuses a run planned differently, a result that differs from
+  // the one stored here, or a run already complete here. One transaction per call.
+  virtual MergeOutcome merge_run_from(const std::filesystem::path& shard, const std::string& run_key) = 0;
 
   // Recomputes the audit chain and every entry's payload from the stored rows.
   virtual VerifyReport verify() = 0;

@@ -136,9 +136,16 @@ INSERT INTO run_attempts (run_id, attempt, started_at, provenance)
   SELECT id, 1, started_at, provenance FROM runs;
 )sql";
 
+// Version 3: how many tries each result took (an HTTP runner retries on 429, 5xx and broken
+// connections). Timing, like latency_ms: not part of the audited payload.
+constexpr const char* kSchemaV3 = R"sql(
+ALTER TABLE results ADD COLUMN attempts INTEGER NOT NULL DEFAULT 1;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "core tables and audit chain", kSchemaV1},
     {2, "run_attempts: one row per start or resume of a run", kSchemaV2},
+    {3, "results.attempts: tries per result", kSchemaV3},
 };
 
 int read_pragma_int(Database& db, const char* pragma) {

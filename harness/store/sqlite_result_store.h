@@ -1,7 +1,8 @@
 #pragma once
 // The SQLite ResultStore (private to harness/store; callers use open_result_store()).
 // Split by job: sqlite_result_store.cpp (open, submissions, suites, runs, listings),
-// store_rows.cpp (requests, results, scores), store_verify.cpp (the audit check).
+// store_rows.cpp (requests, results, scores), store_verify.cpp (the audit check),
+// store_merge.cpp (copying a shard's run in).
 #include "harness/store/result_store.h"
 #include "harness/store/sqlite_db.h"
 
@@ -25,6 +26,7 @@ class SqliteResultStore final : public ResultStore {
   std::vector<ItemScoreRow> item_scores(int64_t run_id) override;
   std::vector<TaskMetricRow> task_metrics(int64_t run_id) override;
   std::string provenance_json(int64_t run_id) override;
+  MergeOutcome merge_run_from(const std::filesystem::path& shard, const std::string& run_key) override;
   VerifyReport verify() override;
   const std::filesystem::path& path() const override { return path_; }
 

@@ -71,8 +71,8 @@ void SqliteResultStore::put_results(int64_t run_id, std::span<const ResultRow> r
   // A plain INSERT: a duplicate is an error, never silently ignored or replaced.
   Statement insert(db_,
                    "INSERT INTO results (run_id, task, item_id, request_index, prompt_hash, logprob, is_greedy, "
-                   "n_tokens, response_text, finish_reason, latency_ms, audit_seq) "
-                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
+                   "n_tokens, response_text, finish_reason, latency_ms, audit_seq, attempts) "
+                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
   for (const ResultRow& result : results) {
     bind_key(planned, run_id, result.key);
     if (!planned.step())
@@ -91,7 +91,7 @@ void SqliteResultStore::put_results(int64_t run_id, std::span<const ResultRow> r
     else
       insert.bind(7, std::nullopt);
     insert.bind(8, result.n_tokens).bind(9, result.response_text).bind(10, result.finish_reason);
-    insert.bind(11, result.latency_ms).bind(12, seq);
+    insert.bind(11, result.latency_ms).bind(12, seq).bind(13, result.attempts);
     insert.run();
     insert.reset();
   }
@@ -102,7 +102,7 @@ void SqliteResultStore::put_results(int64_t run_id, std::span<const ResultRow> r
 std::vector<ResultRow> SqliteResultStore::results(int64_t run_id) {
   Statement query(db_,
                   "SELECT t.task, t.item_id, t.request_index, t.prompt_hash, t.logprob, t.is_greedy, t.n_tokens, "
-                  "t.response_text, t.finish_reason, t.latency_ms FROM results t JOIN requests q "
+                  "t.response_text, t.finish_reason, t.latency_ms, t.attempts FROM results t JOIN requests q "
                   "ON q.run_id = t.run_id AND q.task = t.task AND q.item_id = t.item_id AND "
                   "q.request_index = t.request_index WHERE t.run_id = ?1 ORDER BY q.plan_order");
   query.bind(1, run_id);
@@ -117,6 +117,7 @@ std::vector<ResultRow> SqliteResultStore::results(int64_t run_id) {
     row.response_text = query.optional_text(7);
     row.finish_reason = query.optional_text(8);
     row.latency_ms = query.real(9);
+    row.attempts = static_cast<int>(query.int64(10));
     rows.push_back(std::move(row));
   }
   return rows;

@@ -53,6 +53,41 @@ nlohmann::json yaml_to_json(const YAML::Node& node) {
   return text;
 }
 
+double seconds_or(const yaml_fields::MappingReader& map, const std::string& key, double fallback) {
+  if (!map.has(key)) return fallback;
+  std::string text = map.string(key);
+  char* end = nullptr;
+  double value = std::strtod(text.c_str(), &end);
+  if (text.empty() || *end != '\0' || !(value > 0) || value > 86400)
+    map.fail(key, "must be a number of seconds in (0, 86400], got '" + text + "'");
+  return value;
+}
+
+OpenAIOptions read_server_settings(const YAML::Node& node, const std::string& source, const std::string& context) {
+  yaml_fields::MappingReader map(node, source, context,
+                                 {"base_url", "served_model", "api_key_env", "generation_endpoint", "prompt_tokens",
+                                  "max_in_flight", "request_timeout_s", "max_retries", "initial_backoff_s",
+                                  "max_backoff_s", "seed"});
+  OpenAIOptions server;
+  server.base_url = map.string("base_url");
+  if (server.base_url.rfind("http://", 0) != 0 && server.base_url.rfind("https://", 0) != 0)
+    map.fail("base_url", "must start with http:// or https://, got '" + server.base_url + "'");
+  server.served_model = map.string_or("served_model", "");
+  server.api_key_env = map.string_or("api_key_env", "");
+  if (server.api_key_env.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") !=
+      std::string::npos)
+    map.fail("api_key_env", "must be the name of an environment variable (the key itself never goes in a file)");
+  server.generation_endpoint = one_of(map, "generation_endpoint", "completions", {"completions", "chat"});
+  server.prompt_tokens = one_of(map, "prompt_tokens", "auto", {"auto", "ids", "text"});
+  server.max_in_flight = static_cast<int>(map.integer_or("max_in_flight", 32, 1, 4096));
+  server.request_timeout_s = seconds_or(map, "request_timeout_s", 600);
+  server.max_retries = static_cast<int>(map.integer_or("max_retries", 6, 0, 100));
+  server.initial_backoff_s = seconds_or(map, "initial_backoff_s", 0.5);
+  server.max_backoff_s = seconds_or(map, "max_backoff_s", 30);
+  server.seed = static_cast<uint64_t>(map.integer_or("seed", 1234, 0, int64_t{1} << 62));
+  return server;
+}
+
 ChatSettings read_chat_settings(const yaml_fields::MappingReader& map, const std::string& source) {
   ChatSettings chat;
   std::string format = one_of(map, "prompt_format", "raw", {"raw", "chat", "chat_multiturn"});
@@ -111,7 +146,7 @@ SubmissionConfig parse_submission(std::string_view yaml_text, const std::string&
   yaml_fields::MappingReader map(root, source, "",
                                  {"team", "model", "kind", "checkpoint", "runner", "dtype", "device", "batch_size",
                                   "threads", "max_length", "prompt_format", "chat_template", "chat_template_kwargs",
-                                  "system_prompt"});
+                                  "system_prompt", "server"});
   SubmissionConfig sub;
   sub.source = source;
   sub.team = map.string("team");
@@ -137,6 +172,12 @@ SubmissionConfig parse_submission(std::string_view yaml_text, const std::string&
   runner.threads = static_cast<int>(map.integer_or("threads", 0, 0, 4096));
   runner.max_length = static_cast<int>(map.integer_or("max_length", 0, 0, 1 << 24));  // 0: the model's own
   sub.chat = read_chat_settings(map, source);
+  if (runner.kind == "openai") {
+    if (!map.has("server")) map.fail("runner", "runner: openai needs a `server:` mapping (base_url, ...)");
+    runner.openai = read_server_settings(map.node("server"), source, map.nested("server"));
+  } else if (map.has("server")) {
+    map.fail("server", "only the openai runner talks to a server (set runner: openai)");
+  }
   return sub;
 }
 

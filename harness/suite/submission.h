@@ -22,6 +22,20 @@
 //                                    # optional mapping: extra variables of the chat template
 //   system_prompt: "..."             # optional: a system message before every chat prompt
 //                                    # (needs a chat format)
+//   server:                          # required for runner: openai, refused otherwise
+//     base_url: http://host:8000/v1  #   required, http:// or https://
+//     served_model: name             #   optional; default: the server's only model
+//     api_key_env: DOKPA_API_KEY     #   optional: the variable holding the key (never the key)
+//     generation_endpoint: completions   # completions (default) | chat
+//     prompt_tokens: auto            #   auto (default) | ids | text (log-likelihood prompts)
+//     max_in_flight: 32              #   requests in flight at once
+//     request_timeout_s: 600         #   per try
+//     max_retries: 6                 #   on 429, 5xx, timeouts, broken connections
+//     initial_backoff_s: 0.5         #   doubled per retry, with jitter, up to max_backoff_s
+//     max_backoff_s: 30
+//     seed: 1234                     #   sent with generation requests
+//   For runner: openai, `checkpoint` is the folder with the served model's files (hashed for
+//   provenance; its tokenizer, when present, lets dokpa send token ids).
 //
 // Unknown keys and bad values are errors naming the file and the field.
 #include <filesystem>

@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "runners/native/llama_model.h"
-#include "runners/native/request_tokenization.h"
+#include "runners/native/tokenizer/request_tokenization.h"
 #include "runners/runner.h"
 
 namespace dokpa {

@@ -15,7 +15,7 @@
 #include "runners/native/greedy_generator.h"
 #include "runners/native/host_allocator.h"
 #include "runners/native/loglikelihood_scorer.h"
-#include "runners/native/request_tokenization.h"
+#include "runners/native/tokenizer/request_tokenization.h"
 #include "runners/native/torch_weights.h"
 
 namespace dokpa {
@@ -73,7 +73,13 @@ class NativeRunner final : public Runner {
     rules_.add_special_tokens = false;
   }
 
-  std::vector<LoglikelihoodResult> loglikelihood(std::span<const LoglikelihoodRequest> requests) override {
+  using Runner::generate;
+  using Runner::loglikelihood;
+
+  // The native runner computes a call's results together, so it does not use the sink: the
+  // harness stores them when the call returns.
+  std::vector<LoglikelihoodResult> loglikelihood(std::span<const LoglikelihoodRequest> requests,
+                                                 const ResultSink<LoglikelihoodResult>& /*sink*/) override {
     return translate_torch_errors([&] {
       std::vector<TokenizedContinuation> tokenized;
       tokenized.reserve(requests.size());
@@ -83,7 +89,8 @@ class NativeRunner final : public Runner {
     });
   }
 
-  std::vector<GenerateResult> generate(std::span<const GenerateRequest> requests) override {
+  std::vector<GenerateResult> generate(std::span<const GenerateRequest> requests,
+                                       const ResultSink<GenerateResult>& /*sink*/) override {
     return translate_torch_errors([&] {
       GenerationOptions generation{options_.batch_size, rules_.max_length, eos_ids_, rules_.prefix_token_id};
       return generate_greedy(*loaded_.model, *tokenizer_, std::vector<GenerateRequest>(requests.begin(), requests.end()),

@@ -39,7 +39,7 @@ Plan plan_of(const std::string& name, const std::string& suite) {
 
 std::vector<GenerateResult> texts(std::initializer_list<const char*> responses) {
   std::vector<GenerateResult> out;
-  for (const char* text : responses) out.push_back({text, 1, "stop"});
+  for (const char* text : responses) out.push_back({text, 1, "stop", {}});
   return out;
 }
 
@@ -253,7 +253,7 @@ groups:
   const PlannedTask& task_a = plan.tasks[0];
   std::vector<ItemScore> items;
   for (const PlannedItem& item : task_a.items) {
-    std::vector<LoglikelihoodResult> lls(4, {-5.0, false, 1});
+    std::vector<LoglikelihoodResult> lls(4, {-5.0, false, 1, {}});
     lls[static_cast<size_t>(item.gold_index)].logprob = -1.0;
     items.push_back(score_multiple_choice(task_a, item, lls));
   }

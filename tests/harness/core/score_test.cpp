@@ -25,7 +25,7 @@ PlannedItem mc_item(std::vector<std::string> choices, int gold) {
 
 std::vector<LoglikelihoodResult> results(std::vector<double> logprobs) {
   std::vector<LoglikelihoodResult> out;
-  for (double lp : logprobs) out.push_back({lp, false, 1});
+  for (double lp : logprobs) out.push_back({lp, false, 1, {}});
   return out;
 }
 
@@ -74,11 +74,11 @@ TEST_CASE("score: exact_match compares NFC-normalised, stripped text", "[score]"
   item.task = "gen";
   item.item_id = "capital";
   item.gold_text = "서울";
-  CHECK(score_generate(task, item, {" 서울\n", 2, "stop"}).metric("exact_match") == 1.0);
+  CHECK(score_generate(task, item, {" 서울\n", 2, "stop", {}}).metric("exact_match") == 1.0);
   // Decomposed jamo (ᄉ ᅥ ᄋ ᅮ ᆯ) normalise to the same syllables.
-  CHECK(score_generate(task, item, {"\u1109\u1165\u110b\u116e\u11af", 2, "stop"}).metric("exact_match") == 1.0);
-  CHECK(score_generate(task, item, {"서울입니다", 3, "stop"}).metric("exact_match") == 0.0);
-  CHECK(score_generate(task, item, {"서울입니다", 3, "stop"}).prediction == "서울입니다");
+  CHECK(score_generate(task, item, {"\u1109\u1165\u110b\u116e\u11af", 2, "stop", {}}).metric("exact_match") == 1.0);
+  CHECK(score_generate(task, item, {"서울입니다", 3, "stop", {}}).metric("exact_match") == 0.0);
+  CHECK(score_generate(task, item, {"서울입니다", 3, "stop", {}}).prediction == "서울입니다");
   CHECK(answers_match("\u3000 7 ", "7"));
 }
 

@@ -16,17 +16,17 @@ namespace {
 // happen mid-batch; some end by a stop string, some by EOS, some by budget.
 std::vector<GenerateRequest> mixed_prompts() {
   return {
-      {"<|im_start|>user\nSay hello.<|im_end|>\n<|im_start|>assistant\n", {}, 16},
-      {"대한민국의 수도는", {}, 12},
-      {"def fibonacci(n):\n", {}, 20},
-      {"Count: 1, 2, 3, 4,", {","}, 16},
-      {"The capital of France is", {"."}, 18},
-      {"", {}, 5},
-      {"<|im_start|>user\n한국의 전통 음식을 하나 소개해 주세요.<|im_end|>\n<|im_start|>assistant\n", {"\n\n"}, 16},
-      {"Question: What is 12 times 12?\nAnswer:", {"\n"}, 10},
-      {"Once upon a time, in a small village by the sea, there lived an old fisherman who", {}, 16},
-      {"1. apples\n2. pears\n3.", {"5."}, 16},
-      {"import numpy as np\n", {}, 3},
+      {"<|im_start|>user\nSay hello.<|im_end|>\n<|im_start|>assistant\n", {}, 16, {}},
+      {"대한민국의 수도는", {}, 12, {}},
+      {"def fibonacci(n):\n", {}, 20, {}},
+      {"Count: 1, 2, 3, 4,", {","}, 16, {}},
+      {"The capital of France is", {"."}, 18, {}},
+      {"", {}, 5, {}},
+      {"<|im_start|>user\n한국의 전통 음식을 하나 소개해 주세요.<|im_end|>\n<|im_start|>assistant\n", {"\n\n"}, 16, {}},
+      {"Question: What is 12 times 12?\nAnswer:", {"\n"}, 10, {}},
+      {"Once upon a time, in a small village by the sea, there lived an old fisherman who", {}, 16, {}},
+      {"1. apples\n2. pears\n3.", {"5."}, 16, {}},
+      {"import numpy as np\n", {}, 3, {}},
   };
 }
 
@@ -59,9 +59,9 @@ TEST_CASE("greedy generation finds stop strings that span tokens, as a full deco
   auto runner = smollm2(3);
   // Without stops first; then each stop is a piece of that text that spans several tokens
   // (Korean syllables are split across byte-level tokens).
-  std::vector<GenerateRequest> plain = {{"Count: 1, 2, 3, 4,", {}, 16},
-                                        {"대한민국의 수도는", {}, 12},
-                                        {"def fibonacci(n):\n", {}, 20}};
+  std::vector<GenerateRequest> plain = {{"Count: 1, 2, 3, 4,", {}, 16, {}},
+                                        {"대한민국의 수도는", {}, 12, {}},
+                                        {"def fibonacci(n):\n", {}, 20, {}}};
   std::vector<GenerateResult> full = runner->generate(plain);
   std::vector<GenerateRequest> stopped = plain;
   for (size_t i = 0; i < plain.size(); ++i) {

@@ -76,10 +76,10 @@ TEST_CASE("native greedy generation equals transformers and honours stop strings
           "[native][smollm2]") {
   auto runner = smollm2(2);
   std::vector<GenerateRequest> requests = {
-      {"<|im_start|>user\nSay hello.<|im_end|>\n<|im_start|>assistant\n", {}, 24},
-      {"대한민국의 수도는", {}, 12},
-      {"def fibonacci(n):\n", {}, 20},
-      {"Count: 1, 2, 3, 4,", {","}, 16},
+      {"<|im_start|>user\nSay hello.<|im_end|>\n<|im_start|>assistant\n", {}, 24, {}},
+      {"대한민국의 수도는", {}, 12, {}},
+      {"def fibonacci(n):\n", {}, 20, {}},
+      {"Count: 1, 2, 3, 4,", {","}, 16, {}},
   };
   std::vector<GenerateResult> results = runner->generate(requests);
   REQUIRE(results.size() == requests.size());

@@ -2,7 +2,7 @@
 // easy to predict (one id per byte).
 #include <catch2/catch.hpp>
 
-#include "runners/native/request_tokenization.h"
+#include "runners/native/tokenizer/request_tokenization.h"
 
 using namespace dokpa;
 

@@ -1,4 +1,4 @@
-#include "runners/native/request_tokenization.h"
+#include "runners/native/tokenizer/request_tokenization.h"
 
 #include "common/error.h"
 
