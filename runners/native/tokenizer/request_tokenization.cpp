@@ -12,9 +12,6 @@ bool is_python_whitespace(char32_t c) {
   return c == 0x2028 || c == 0x2029 || c == 0x202F || c == 0x205F || c == 0x3000;
 }
 
-namespace {
-
-// Byte length of the trailing run of Python whitespace in UTF-8 `text`.
 size_t trailing_whitespace_bytes(std::string_view text) {
   size_t end = text.size();
   while (end > 0) {
@@ -32,8 +29,6 @@ size_t trailing_whitespace_bytes(std::string_view text) {
   }
   return text.size() - end;
 }
-
-}  // namespace
 
 TokenizedContinuation tokenize_loglikelihood(const Tokenizer& tokenizer, std::string_view context,
                                              std::string_view continuation, const TokenizationRules& rules) {

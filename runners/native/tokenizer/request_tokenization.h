@@ -26,6 +26,9 @@ struct TokenizationRules {
 // Python's str.isspace() for one code point (what str.rstrip() strips).
 bool is_python_whitespace(char32_t code_point);
 
+// Byte length of the trailing run of Python whitespace in UTF-8 `text` (what rstrip() removes).
+size_t trailing_whitespace_bytes(std::string_view text);
+
 // lm-eval `_encode_pair`: trailing whitespace of the context moves to the continuation, the pair
 // is encoded whole, and the continuation is what follows the context's own encoding (a context
 // that is empty, or only whitespace, becomes the prefix token). Then
