@@ -139,7 +139,9 @@ TEST_CASE("submission: fields, defaults, expansion and errors", "[suite][submiss
   CHECK(sub.runner.batch_size == 8);
   CHECK(sub.runner.checkpoint == sub.checkpoint);
 
-  std::string full = replace(text, "runtime_note: x\n", "runner: openai\ndtype: bfloat16\ndevice: cuda:1\nbatch_size: 32\nthreads: 4\nmax_length: 4096\n");
+  std::string full = replace(text, "runtime_note: x\n", "runner: openai\ndtype: bfloat16\ndevice: cuda:1\nbatch_size: 32\nthreads: 4\nmax_length: 4096\n"
+                                               "server:\n  base_url: http://10.0.0.5:8000/v1\n  api_key_env: TEAM_KEY\n"
+                                               "  generation_endpoint: chat\n  request_timeout_s: 90.5\n");
   full = replace(full, "~/.cache/dokpa/models", "${DOKPA_TEST_MODELS}");
   sub = parse_submission(full, "sub.yaml");
   CHECK(sub.checkpoint == "/models/SmolLM2-135M-Instruct");
@@ -149,6 +151,19 @@ TEST_CASE("submission: fields, defaults, expansion and errors", "[suite][submiss
   CHECK(sub.runner.batch_size == 32);
   CHECK(sub.runner.threads == 4);
   CHECK(sub.runner.max_length == 4096);
+  CHECK(sub.runner.openai.base_url == "http://10.0.0.5:8000/v1");
+  CHECK(sub.runner.openai.api_key_env == "TEAM_KEY");
+  CHECK(sub.runner.openai.generation_endpoint == "chat");
+  CHECK(sub.runner.openai.request_timeout_s == 90.5);
+  CHECK(sub.runner.openai.max_in_flight == 32);
+  REQUIRE_THROWS_WITH(parse_submission(replace(full, "api_key_env: TEAM_KEY", "api_key_env: sk-123"), "sub.yaml"),
+                      Contains("field 'api_key_env': must be the name of an environment variable"));
+  REQUIRE_THROWS_WITH(parse_submission(replace(full, "http://10.0.0.5", "ftp://10.0.0.5"), "sub.yaml"),
+                      Contains("field 'base_url': must start with http://"));
+  REQUIRE_THROWS_WITH(parse_submission(replace(full, "request_timeout_s: 90.5", "request_timeout_s: -1"), "sub.yaml"),
+                      Contains("field 'request_timeout_s'"));
+  REQUIRE_THROWS_WITH(parse_submission(replace(full, "runner: openai\n", ""), "sub.yaml"),
+                      Contains("field 'server': only the openai runner talks to a server"));
 
   REQUIRE_THROWS_WITH(parse_submission(replace(full, "kind: llm", "kind: robot"), "sub.yaml"),
                       Contains("sub.yaml: field 'kind': must be one of llm, vlm, vla"));

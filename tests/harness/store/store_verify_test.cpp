@@ -60,7 +60,7 @@ TEST_CASE("verify catches deleted, inserted and re-keyed rows", "[store][verify]
   SECTION("a result added to an existing batch") {
     raw_exec(path,
              "INSERT INTO requests VALUES (1, 'arc_ko', 'item-9', 0, 99, 'h', '{}');"
-             "INSERT INTO results VALUES (1, 'arc_ko', 'item-9', 0, 'h', -1, 1, 1, NULL, NULL, 1, 3)");
+             "INSERT INTO results VALUES (1, 'arc_ko', 'item-9', 0, 'h', -1, 1, 1, NULL, NULL, 1, 3, 1)");
     auto report = store->verify();
     REQUIRE(report.problems.size() == 1);
     REQUIRE(report.problems[0].message.find("item-9") != std::string::npos);
