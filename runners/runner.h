@@ -38,9 +38,16 @@ struct LoglikelihoodResult {
 
 // One chat message of a chat-format prompt, kept beside its rendered text so that a server's
 // chat endpoint can be given the messages themselves.
+// An image shown with a chat message (the vision suites); servers get it as an image_url data URL.
+struct RequestImage {
+  std::string mime;  // image/png, image/jpeg, ...
+  std::string bytes;  // the encoded file
+};
+
 struct RequestMessage {
   std::string role;  // system | user | assistant
   std::string content;
+  std::vector<RequestImage> images;  // after the text; none for text-only prompts
 };
 
 struct GenerateRequest {

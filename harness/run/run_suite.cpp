@@ -154,7 +154,7 @@ LoglikelihoodRequest runner_request(const PlannedRequest& r, const Loglikelihood
 
 GenerateRequest runner_request(const PlannedRequest& r, const GenerateResult*) {
   GenerateRequest request{r.prompt, r.stop, r.max_tokens, {}};
-  for (const auto& [role, content] : r.messages) request.messages.push_back({role, content});
+  for (const auto& [role, content] : r.messages) request.messages.push_back({role, content, {}});
   return request;
 }
 
@@ -194,7 +194,15 @@ size_t execute_requests(Runner& runner, ResultStore& store, int64_t run_id,
     progress.set_detail(runner.status_line());
     progress.advance(0);
   };
-  std::vector<Result> results = call_runner(runner, requests, store_rows);
+  std::vector<Result> results;
+  try {
+    results = call_runner(runner, requests, store_rows);
+  } catch (const Error& error) {
+    // Say where in the plan it happened; what was answered before is stored already.
+    std::string message = std::string(error.what()).substr(error.source().size() + 2);
+    throw Error(error.source(), fmt::format("{} (while running task '{}', items '{}' to '{}')", message,
+                                            pending.front()->task, pending.front()->item_id, pending.back()->item_id));
+  }
   check_result_count(results.size(), pending.size());
   // What the runner did not deliver early: its time is the call's, shared out.
   double elapsed_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();

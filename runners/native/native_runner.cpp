@@ -91,6 +91,9 @@ class NativeRunner final : public Runner {
 
   std::vector<GenerateResult> generate(std::span<const GenerateRequest> requests,
                                        const ResultSink<GenerateResult>& /*sink*/) override {
+    for (const GenerateRequest& r : requests)
+      for (const RequestMessage& m : r.messages)
+        if (!m.images.empty()) throw Error(options_.checkpoint, "the native runner is text-only: a prompt has images");
     return translate_torch_errors([&] {
       GenerationOptions generation{options_.batch_size, rules_.max_length, eos_ids_, rules_.prefix_token_id};
       return generate_greedy(*loaded_.model, *tokenizer_, std::vector<GenerateRequest>(requests.begin(), requests.end()),

@@ -13,6 +13,7 @@
 #include "runners/native/tokenizer/tokenizer.h"
 #include "runners/openai/completion_answer.h"
 #include "runners/openai/http_pool.h"
+#include "runners/openai/request_body.h"
 #include "runners/openai/server_checks.h"
 
 namespace dokpa {
@@ -22,12 +23,6 @@ namespace {
 using nlohmann::json;
 using openai::HttpAnswer;
 using openai::HttpPool;
-
-int64_t code_points(std::string_view text) {
-  int64_t n = 0;
-  for (unsigned char c : text) n += (c & 0xC0) != 0x80;
-  return n;
-}
 
 bool has_tokenizer(const std::string& folder) {
   if (folder.empty()) return false;
@@ -88,22 +83,23 @@ class OpenAIRunner final : public Runner {
     std::vector<std::string> bodies;
     std::vector<std::pair<int64_t, int64_t>> spans;  // ids: (first, end) entries; text: code points
     for (const LoglikelihoodRequest& r : requests) {
-      json body{{"model", model_}, {"max_tokens", 1}, {"temperature", 0}, {"logprobs", 1}, {"echo", true}};
+      json prompt;
       if (use_ids_) {
         TokenizedContinuation t = tokenize_loglikelihood(*tokenizer_, r.context, r.continuation, rules_);
         std::vector<int32_t> ids = t.prefix;
         ids.insert(ids.end(), t.continuation.begin(), t.continuation.end());
-        body["prompt"] = ids;
+        prompt = ids;
         spans.push_back({static_cast<int64_t>(t.prefix.size()), static_cast<int64_t>(ids.size())});
       } else {
         if (r.context.empty())
           throw Error(url, "an empty context needs token-id prompts (the model's tokenizer in the checkpoint folder)");
-        body["prompt"] = r.context + r.continuation;
+        prompt = r.context + r.continuation;
         // lm-eval moves the context's trailing whitespace into the continuation; so does the split.
-        int64_t context_end = code_points(r.context.substr(0, r.context.size() - trailing_whitespace_bytes(r.context)));
-        spans.push_back({context_end, code_points(r.context) + code_points(r.continuation)});
+        std::string_view stripped(r.context.data(), r.context.size() - trailing_whitespace_bytes(r.context));
+        spans.push_back({openai::count_code_points(stripped),
+                         openai::count_code_points(r.context) + openai::count_code_points(r.continuation)});
       }
-      bodies.push_back(body.dump());
+      bodies.push_back(openai::loglikelihood_body(model_, prompt.dump()));
     }
     std::vector<LoglikelihoodResult> results(requests.size());
     http_.post_all("/completions", bodies, [&](std::span<const size_t> indices, std::span<HttpAnswer> answers) {
@@ -126,21 +122,7 @@ class OpenAIRunner final : public Runner {
     const bool chat = options_.generation_endpoint == "chat";
     const std::string path = chat ? "/chat/completions" : "/completions";
     std::vector<std::string> bodies;
-    for (const GenerateRequest& r : requests) {
-      json body{{"model", model_}, {"max_tokens", r.max_tokens}, {"temperature", 0}, {"seed", options_.seed}};
-      if (!r.stop.empty()) body["stop"] = r.stop;
-      if (chat) {
-        if (r.messages.empty())
-          throw Error("generation_endpoint", "generation_endpoint: chat needs a chat prompt_format (chat or "
-                                             "chat_multiturn): this prompt is raw text");
-        json messages = json::array();
-        for (const RequestMessage& m : r.messages) messages.push_back({{"role", m.role}, {"content", m.content}});
-        body["messages"] = messages;
-      } else {
-        body["prompt"] = r.prompt;
-      }
-      bodies.push_back(body.dump());
-    }
+    for (const GenerateRequest& r : requests) bodies.push_back(openai::generation_body(r, {model_, chat, options_.seed}));
     std::vector<GenerateResult> results(requests.size());
     const std::string url = http_.base_url() + path;
     http_.post_all(path, bodies, [&](std::span<const size_t> indices, std::span<HttpAnswer> answers) {
@@ -158,7 +140,7 @@ class OpenAIRunner final : public Runner {
   RunnerInfo info() const override {
     RunnerInfo info;
     info.runner = "openai";
-    info.architecture = "served: " + model_;
+    info.architecture = fmt::format("served: {}", model_);
     info.dtype = "as served";
     info.device = http_.base_url();
     info.tokenizer = use_ids_ ? tokenizer_->describe() : "the server's (text prompts)";
@@ -172,7 +154,7 @@ class OpenAIRunner final : public Runner {
     info.settings["prompt_tokens"] = use_ids_ ? "ids" : "text";
     info.settings["max_length"] = std::to_string(rules_.max_length);
     info.settings["seed"] = std::to_string(options_.seed);
-    info.settings["temperature"] = "0";
+    info.settings["temperature"] = std::string("0");  // (a std::string: GCC 12 warns falsely on assign(const char*) here)
     return info;
   }
 

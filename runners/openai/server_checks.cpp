@@ -7,18 +7,13 @@
 
 #include "common/error.h"
 #include "runners/openai/completion_answer.h"
+#include "runners/openai/request_body.h"
 
 namespace dokpa::openai {
 
 namespace {
 
 using nlohmann::json;
-
-int64_t code_points(const std::string& text) {
-  int64_t n = 0;
-  for (unsigned char c : text) n += (c & 0xC0) != 0x80;
-  return n;
-}
 
 std::string server_root(const std::string& base_url) {
   std::string root = base_url;
@@ -98,7 +93,7 @@ LogprobCheck check_prompt_logprobs(HttpPool& http, const std::string& model) {
       return check;
     }
     // The generated token must come back as one token of its own, starting where the probe ended.
-    int64_t start = code_points(prompt), end = code_points(prompt + token);
+    int64_t start = count_code_points(prompt), end = count_code_points(prompt + token);
     std::optional<size_t> at;
     for (size_t i = 0; i < echoed.text_offset.size(); ++i) {
       int64_t next = i + 1 < echoed.text_offset.size() ? echoed.text_offset[i + 1] : end;

@@ -265,7 +265,7 @@ def test_bad_answers(workdir):
         check(status == "failed" and kept == good, f"{mode}: run {status} with {kept} results, expected failed/{good}")
         verify = dokpa("verify", "--store", store, check_ok=False)
         check(verify.returncode == 0, f"{mode}: the store does not verify:\n{verify.stdout}{verify.stderr}")
-        print(f"{mode}: exit 1, '{errors[0][len('dokpa: error: '):][:150]}', run failed with {kept} results kept")
+        print(f"{mode}: exit 1, '{errors[0][len('dokpa: error: '):][:260]}', run failed with {kept} results kept")
 
 
 def test_api_key(workdir):

@@ -4,6 +4,9 @@
 #include "common/error.h"
 #include "runners/openai/completion_answer.h"
 #include "runners/openai/http_pool.h"
+#include "runners/openai/request_body.h"
+
+#include <nlohmann/json.hpp>
 
 using namespace dokpa;
 using namespace dokpa::openai;
@@ -80,4 +83,27 @@ TEST_CASE("retry backoff doubles, stays capped, and jitters the same way every r
     }
   }
   CHECK(backoff_seconds(policy, 0, 1) != backoff_seconds(policy, 1, 1));  // clients spread out
+}
+
+TEST_CASE("request bodies: echo log-likelihoods, generation, chat messages with image parts") {
+  using nlohmann::json;
+  json ll = json::parse(loglikelihood_body("m", "[1, 2, 3]"));
+  CHECK(ll == json::parse(R"({"model": "m", "prompt": [1, 2, 3], "max_tokens": 1, "temperature": 0,
+                              "logprobs": 1, "echo": true})"));
+  CHECK(count_code_points("서울 A") == 4);
+
+  GenerateRequest request{"<rendered>", {"\n"}, 16, {{"user", "이 그림은?", {{"image/png", "\x89PNG"}}}}};
+  json chat = json::parse(generation_body(request, {"m", true, 7}));
+  CHECK(chat["seed"] == 7);
+  CHECK(chat["temperature"] == 0);
+  CHECK(chat["stop"] == json::array({"\n"}));
+  CHECK(chat["messages"][0]["content"][0] == json::parse(R"({"type": "text", "text": "이 그림은?"})"));
+  CHECK(chat["messages"][0]["content"][1]["image_url"]["url"] == "data:image/png;base64,iVBORw==");
+  CHECK_FALSE(chat.contains("prompt"));
+  // /v1/completions takes the rendered prompt, and cannot carry the image.
+  CHECK_THROWS_WITH(generation_body(request, {"m", false, 7}), Catch::Contains("with images needs"));
+  request.messages.front().images.clear();
+  CHECK(json::parse(generation_body(request, {"m", false, 7}))["prompt"] == "<rendered>");
+  request.messages.clear();
+  CHECK_THROWS_WITH(generation_body(request, {"m", true, 7}), Catch::Contains("needs a chat prompt_format"));
 }
