@@ -96,28 +96,21 @@ if [[ ! -x $PY ]]; then
   say "venv: creating $VENV"
   python3 -m venv "$VENV"
 fi
-REQ="$ROOT/scripts/requirements.txt"
-REQ_STAMP="$VENV/.dokpa-requirements.sha256"
-req_sha="$(sha256 "$REQ")"
-if [[ ! -f $REQ_STAMP || "$(cat "$REQ_STAMP")" != "$req_sha" ]]; then
-  say "venv: pip install -r scripts/requirements.txt (this is the long step on a fresh machine)"
-  "$PY" -m pip install --disable-pip-version-check -q -r "$REQ"
-  echo "$req_sha" >"$REQ_STAMP"
-else
-  say "venv: requirements unchanged"
-fi
-
-if [[ $DO_SERVERS == 1 ]]; then
-  SREQ="$ROOT/scripts/requirements-servers.txt"
-  SREQ_STAMP="$VENV/.dokpa-requirements-servers.sha256"
-  sreq_sha="$(sha256 "$SREQ")"
-  if [[ ! -f $SREQ_STAMP || "$(cat "$SREQ_STAMP")" != "$sreq_sha" ]]; then
-    say "venv: pip install -r scripts/requirements-servers.txt (builds llama.cpp: about 10 minutes)"
-    "$PY" -m pip install --disable-pip-version-check -q -r "$SREQ"
-    echo "$sreq_sha" >"$SREQ_STAMP"
+# pip install -r FILE, only when FILE's sha256 differs from the one recorded in STAMP.
+pip_install_if_changed() {
+  local file="$ROOT/scripts/$1" stamp="$VENV/$2" note="$3" sha
+  sha="$(sha256 "$file")"
+  if [[ ! -f $stamp || "$(cat "$stamp")" != "$sha" ]]; then
+    say "venv: pip install -r scripts/$1 ($note)"
+    "$PY" -m pip install --disable-pip-version-check -q -r "$file"
+    echo "$sha" >"$stamp"
   else
-    say "venv: test-server requirements unchanged"
+    say "venv: scripts/$1 unchanged"
   fi
+}
+pip_install_if_changed requirements.txt .dokpa-requirements.sha256 "this is the long step on a fresh machine"
+if [[ $DO_SERVERS == 1 ]]; then
+  pip_install_if_changed requirements-servers.txt .dokpa-requirements-servers.sha256 "builds llama.cpp: about 10 minutes"
 fi
 
 # ---------------------------------------------------------------------------------------

@@ -36,9 +36,9 @@ MergedRun merge_shards(const MergeSettings& settings, std::ostream& log) {
   // ---- 1. the plan, and the one run key every shard must hold (before anything is written) ----
   Plan plan = plan_for(settings.run);
   MergedRun merged;
-  merged.run_key = run_key_of_plan(settings.shards.front(), plan.hash);
   for (const std::filesystem::path& shard : settings.shards) {
     std::string key = run_key_of_plan(shard, plan.hash);
+    if (merged.run_key.empty()) merged.run_key = key;
     if (key != merged.run_key)
       throw Error(shard.string(), fmt::format("its run has key {}, {} has {}: not shards of one run (a different "
                                               "checkpoint, runner setting or data file)",

@@ -131,26 +131,28 @@ void check_result_count(size_t got, size_t expected) {
     throw Error("runner", fmt::format("returned {} results for {} requests", got, expected));
 }
 
-// The store row of one result (the planned request's key and hash; timing from the runner).
+// The store row of one result (the caller adds the planned request's key and hash).
+ResultRow timed_row(int n_tokens, const ResultTiming& timing) {
+  ResultRow row;
+  row.n_tokens = n_tokens;
+  row.attempts = timing.attempts;
+  row.latency_ms = timing.latency_ms;
+  return row;
+}
+
 ResultRow result_row(const PlannedRequest& r, const LoglikelihoodResult& result) {
   if (!std::isfinite(result.logprob))  // e.g. fp16 overflow; SQLite would store NaN as NULL
     throw Error(r.task, "item " + r.item_id + ": the runner returned a non-finite log-probability");
-  ResultRow row;
+  ResultRow row = timed_row(result.n_tokens, result.timing);
   row.logprob = result.logprob;
   row.is_greedy = result.is_greedy;
-  row.n_tokens = result.n_tokens;
-  row.attempts = result.timing.attempts;
-  row.latency_ms = result.timing.latency_ms;
   return row;
 }
 
 ResultRow result_row(const PlannedRequest&, const GenerateResult& result) {
-  ResultRow row;
+  ResultRow row = timed_row(result.n_tokens, result.timing);
   row.response_text = result.text;
   row.finish_reason = result.finish_reason;
-  row.n_tokens = result.n_tokens;
-  row.attempts = result.timing.attempts;
-  row.latency_ms = result.timing.latency_ms;
   return row;
 }
 
