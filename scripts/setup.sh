@@ -109,6 +109,7 @@ pip_install_if_changed() {
   fi
 }
 pip_install_if_changed requirements.txt .dokpa-requirements.sha256 "this is the long step on a fresh machine"
+req_sha="$(sha256 "$ROOT/scripts/requirements.txt")"  # part of the build's configuration key (step 4)
 if [[ $DO_SERVERS == 1 ]]; then
   pip_install_if_changed requirements-servers.txt .dokpa-requirements-servers.sha256 "builds llama.cpp: about 10 minutes"
 fi
