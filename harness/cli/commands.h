@@ -11,5 +11,7 @@ void add_inspect_command(CLI::App& app);
 void add_verify_command(CLI::App& app);
 void add_data_command(CLI::App& app);
 void add_merge_command(CLI::App& app);
+void add_report_command(CLI::App& app);  // and `compare`, in cmd_report.cpp
+void add_compare_command(CLI::App& app);
 
 }  // namespace dokpa::cli

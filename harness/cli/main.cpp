@@ -14,6 +14,8 @@ int main(int argc, char** argv) {
   dokpa::cli::add_verify_command(app);
   dokpa::cli::add_data_command(app);
   dokpa::cli::add_merge_command(app);
+  dokpa::cli::add_report_command(app);
+  dokpa::cli::add_compare_command(app);
   try {
     dokpa::suites::register_builtin_preprocessors();
     app.parse(argc, argv);

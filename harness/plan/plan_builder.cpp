@@ -13,7 +13,7 @@
 #include "common/sha256.h"
 #include "harness/plan/plan_hash.h"
 #include "harness/plan/task_items.h"
-#include "harness/prompt/python_random.h"
+#include "common/python_random.h"
 
 namespace dokpa {
 namespace {

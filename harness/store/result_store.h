@@ -176,6 +176,12 @@ class ResultStore {
   virtual std::vector<ItemScoreRow> item_scores(int64_t run_id) = 0;    // by task, item, metric
   virtual std::vector<TaskMetricRow> task_metrics(int64_t run_id) = 0;  // by task, metric
   virtual std::string provenance_json(int64_t run_id) = 0;
+  // The planned requests, in plan order (reports show their prompts).
+  virtual std::vector<RequestRow> requests(int64_t run_id) = 0;
+  // The canonical suite text stored under `suite_hash`; throws if there is none.
+  virtual std::string suite_text(const std::string& suite_hash) = 0;
+  // Hash of the last audit entry (what `dokpa verify` prints to publish), or empty for a new store.
+  virtual std::string audit_head_hash() = 0;
 
   // Copies run `run_key` of the store `shard` into this one (`dokpa merge`): submission, suite,
   // run (each shard session as a run attempt), planned requests, and the results not here yet,

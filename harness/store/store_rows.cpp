@@ -175,4 +175,29 @@ std::vector<TaskMetricRow> SqliteResultStore::task_metrics(int64_t run_id) {
   return rows;
 }
 
+std::vector<RequestRow> SqliteResultStore::requests(int64_t run_id) {
+  Statement query(db_,
+                  "SELECT task, item_id, request_index, plan_order, prompt_hash, request FROM requests "
+                  "WHERE run_id = ?1 ORDER BY plan_order");
+  query.bind(1, run_id);
+  std::vector<RequestRow> rows;
+  while (query.step()) {
+    RequestKey key{query.text(0), query.text(1), static_cast<int>(query.int64(2))};
+    rows.push_back({std::move(key), query.int64(3), query.text(4), query.text(5)});
+  }
+  return rows;
+}
+
+std::string SqliteResultStore::suite_text(const std::string& suite_hash) {
+  Statement query(db_, "SELECT canonical_text FROM suites WHERE hash = ?1");
+  query.bind(1, suite_hash);
+  if (!query.step()) fail(fmt::format("no suite with hash {}", suite_hash));
+  return query.text(0);
+}
+
+std::string SqliteResultStore::audit_head_hash() {
+  Statement query(db_, "SELECT hash FROM audit ORDER BY seq DESC LIMIT 1");
+  return query.step() ? query.text(0) : std::string();
+}
+
 }  // namespace dokpa::store_detail

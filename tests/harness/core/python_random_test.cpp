@@ -3,7 +3,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "harness/prompt/python_random.h"
+#include "common/python_random.h"
 #include "tests/test_support.h"
 
 using namespace dokpa;

@@ -1,4 +1,4 @@
-#include "harness/prompt/python_random.h"
+#include "common/python_random.h"
 
 #include <bit>
 #include <cmath>

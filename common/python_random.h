@@ -1,7 +1,8 @@
 #pragma once
-// CPython's random.Random, bit for bit, for the one thing dokpa needs it for: reproducing
-// lm-evaluation-harness's default few-shot sampler, which draws shots with
-// random.Random(1234).sample(pool, n), one generator per task consumed item after item.
+// CPython's random.Random, bit for bit: dokpa's one documented PRNG (DESIGN.md, determinism).
+// It reproduces lm-evaluation-harness's default few-shot sampler, which draws shots with
+// random.Random(1234).sample(pool, n), one generator per task consumed item after item, and
+// drives the reports' bootstrap, so a Python script can redraw every resample exactly.
 //
 // Generator: MT19937 (Matsumoto & Nishimura), seeded as CPython seeds it from an integer: the
 // absolute value split into 32-bit words, least significant first, fed to init_by_array.

@@ -1,0 +1,23 @@
+#pragma once
+// Number and text formatting shared by the report writers, so every output prints a value,
+// an interval or a p-value the same way.
+#include <string>
+#include <string_view>
+
+#include "reports/model/report.h"
+
+namespace dokpa::reports {
+
+std::string format_value(double value);  // 4 decimals; "-" for NaN
+std::string format_interval(const Interval& interval);  // "[0.1234, 0.5678]"; "-" for NaN
+std::string format_p(double p);  // 4 significant digits, "<1e-12" below that
+std::string format_delta(double delta);  // signed, 4 decimals
+
+std::string html_escape(std::string_view text);
+std::string csv_field(std::string_view text);  // RFC 4180 quoting when needed
+std::string markdown_cell(std::string_view text);  // pipes escaped, newlines as spaces
+
+// "rank 1 (tied)" style marker: true when another run shares this rank.
+bool rank_is_shared(const Ranking& ranking, size_t run);
+
+}  // namespace dokpa::reports
