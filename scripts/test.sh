@@ -9,7 +9,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
-bash scripts/setup.sh --test-servers
+bash scripts/setup.sh --test-servers --test-browser
 export DOKPA_CACHE="${DOKPA_CACHE:-$HOME/.cache/dokpa}"
 BUILD_DIR="${DOKPA_BUILD_DIR:-build}"
 

@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <numeric>
 
 #include "reports/render/svg_charts.h"
 #include "reports/render/text_format.h"
@@ -40,18 +39,6 @@ std::string rank_text(const Ranking& ranking, size_t run) {
   return fmt::format("{}{}", ranking.ranks[run], rank_is_shared(ranking, run) ? " (tie)" : "");
 }
 
-// Runs ordered by value, best first (NaN last), stable by run order.
-std::vector<size_t> by_value(const Ranking& ranking) {
-  std::vector<size_t> order(ranking.runs.size());
-  std::iota(order.begin(), order.end(), size_t{0});
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    double va = ranking.runs[a].value, vb = ranking.runs[b].value;
-    if (std::isnan(vb)) return !std::isnan(va);
-    return !std::isnan(va) && va > vb;
-  });
-  return order;
-}
-
 void write_leaderboards(const Report& report, std::ostream& out) {
   out << "<section id=\"leaderboard\"><h2>Leaderboard</h2>\n";
   out << "<p>Rank = 1 + the number of runs significantly better (paired bootstrap on the same items, Holm over the "
@@ -61,7 +48,7 @@ void write_leaderboards(const Report& report, std::ostream& out) {
     out << fmt::format("<h3>{} &mdash; {} ({} average over {} tasks, {} items)</h3>\n", html_escape(ranking.name),
                        html_escape(ranking.metric), ranking.averaging, ranking.tasks, ranking.items);
     out << "<table class=\"leaderboard\"><tr><th>rank</th><th>run</th><th>value</th><th>95% interval (bootstrap)</th></tr>\n";
-    for (size_t run : by_value(ranking))
+    for (size_t run : runs_by_value(ranking))
       out << fmt::format(
           "<tr class=\"leaderboard-row\"><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>\n",
           rank_text(ranking, run), html_escape(report.runs[run].label), format_value(ranking.runs[run].value),
@@ -127,17 +114,18 @@ void write_pairs(const Report& report, std::ostream& out) {
 void write_provenance(const Report& report, std::ostream& out) {
   out << "<section id=\"provenance\"><h2>Provenance</h2>\n<table class=\"provenance\"><tr><th>run</th><th>checkpoint "
          "sha256</th><th>dokpa</th><th>runner</th><th>versions</th><th>device / dtype</th><th>host</th><th>run key</th>"
-         "<th>finished</th></tr>\n";
+         "<th>plan hash</th><th>finished</th></tr>\n";
   for (const ReportRun& run : report.runs) {
     std::string versions;
     for (const auto& [name, value] : run.provenance.versions) versions += html_escape(name + " " + value) + "<br>";
     out << fmt::format(
         "<tr><td>{}</td><td><code>{}</code><br>{} files</td><td>{}</td><td>{} {}</td><td>{}</td><td>{} / {}</td><td>{}</td>"
-        "<td><code>{}</code></td><td>{}</td></tr>\n",
+        "<td><code>{}</code></td><td><code>{}</code></td><td>{}</td></tr>\n",
         html_escape(run.label), run.summary.checkpoint_sha256, run.provenance.checkpoint_files.size(),
         html_escape(run.provenance.dokpa_version), html_escape(run.provenance.runner), html_escape(run.provenance.architecture),
         versions, html_escape(run.provenance.device), html_escape(run.provenance.dtype), html_escape(run.provenance.host),
-        run.summary.run_key.substr(0, 16), html_escape(run.summary.finished_at.value_or("")));
+        run.summary.run_key.substr(0, 16), html_escape(run.provenance.plan_hash.substr(0, 12)),
+        html_escape(run.summary.finished_at.value_or("")));
   }
   out << "</table>\n<h3>Data files (shared by every reported run)</h3>\n<table class=\"data\"><tr><th>file</th><th>sha256</th></tr>\n";
   for (const DataFileRecord& file : report.runs.front().provenance.data_files)
@@ -160,7 +148,8 @@ void write_drilldown(const Report& report, std::ostream& out) {
   for (const TaskDrill& drill : report.drilldown) {
     out << fmt::format("<details class=\"drill\"><summary>{} &mdash; {} of its items scored differently{}</summary>\n",
                        html_escape(drill.task), drill.differing,
-                       drill.items.size() < drill.selected
+                       drill.all_items && drill.items.size() == drill.selected ? "; every item shown"
+                       : drill.items.size() < drill.selected
                            ? fmt::format("; showing the first {} of {} (dokpa report --drilldown-limit)", drill.items.size(), drill.selected)
                            : "");
     if (drill.items.empty()) {

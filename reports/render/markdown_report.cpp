@@ -18,7 +18,7 @@ void write_markdown_report(const Report& report, std::ostream& out) {
     out << fmt::format("### {} — {} ({} average over {} tasks, {} items)\n\n| rank | run | value | 95% interval |\n|---|---|---:|---:|\n",
                        markdown_cell(ranking.name), markdown_cell(ranking.metric), ranking.averaging, ranking.tasks,
                        ranking.items);
-    for (size_t run = 0; run < report.runs.size(); ++run)
+    for (size_t run : runs_by_value(ranking))
       out << fmt::format("| {}{} | {} | {} | {} |\n", ranking.ranks[run], rank_is_shared(ranking, run) ? " (tie)" : "",
                          markdown_cell(report.runs[run].label), format_value(ranking.runs[run].value),
                          format_interval(ranking.runs[run].interval));
@@ -52,11 +52,11 @@ void write_markdown_report(const Report& report, std::ostream& out) {
       out << "\n";
     }
   }
-  out << "\n## Provenance\n\n| run | checkpoint sha256 | dokpa | runner | device / dtype |\n|---|---|---|---|---|\n";
+  out << "\n## Provenance\n\n| run | checkpoint sha256 | dokpa | runner | device / dtype | plan hash |\n|---|---|---|---|---|---|\n";
   for (const ReportRun& run : report.runs)
-    out << fmt::format("| {} | `{}` | {} | {} | {} / {} |\n", markdown_cell(run.label), run.summary.checkpoint_sha256,
+    out << fmt::format("| {} | `{}` | {} | {} | {} / {} | `{}` |\n", markdown_cell(run.label), run.summary.checkpoint_sha256,
                        markdown_cell(run.provenance.dokpa_version), markdown_cell(run.provenance.runner),
-                       markdown_cell(run.provenance.device), markdown_cell(run.provenance.dtype));
+                       markdown_cell(run.provenance.device), markdown_cell(run.provenance.dtype), run.provenance.plan_hash.substr(0, 12));
   if (!report.excluded.empty()) {
     out << "\n## Runs left out\n\n| run | why |\n|---|---|\n";
     for (const ExcludedRun& run : report.excluded)

@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
+#include <numeric>
 
 namespace dokpa::reports {
 
@@ -64,6 +66,17 @@ bool rank_is_shared(const Ranking& ranking, size_t run) {
   for (size_t other = 0; other < ranking.ranks.size(); ++other)
     if (other != run && ranking.ranks[other] == ranking.ranks[run]) return true;
   return false;
+}
+
+std::vector<size_t> runs_by_value(const Ranking& ranking) {
+  std::vector<size_t> order(ranking.runs.size());
+  std::iota(order.begin(), order.end(), size_t{0});
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    double va = ranking.runs[a].value, vb = ranking.runs[b].value;
+    if (std::isnan(vb)) return !std::isnan(va);
+    return !std::isnan(va) && va > vb;
+  });
+  return order;
 }
 
 }  // namespace dokpa::reports

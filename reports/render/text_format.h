@@ -3,6 +3,7 @@
 // an interval or a p-value the same way.
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "reports/model/report.h"
 
@@ -17,7 +18,10 @@ std::string html_escape(std::string_view text);
 std::string csv_field(std::string_view text);  // RFC 4180 quoting when needed
 std::string markdown_cell(std::string_view text);  // pipes escaped, newlines as spaces
 
-// "rank 1 (tied)" style marker: true when another run shares this rank.
+// True when another run shares this run's rank (shown as "1 (tie)").
 bool rank_is_shared(const Ranking& ranking, size_t run);
+
+// Run indices ordered by value, best first (NaN last); equal values keep run order.
+std::vector<size_t> runs_by_value(const Ranking& ranking);
 
 }  // namespace dokpa::reports
