@@ -78,62 +78,8 @@ double epoch_seconds(const std::string& iso) {
   return static_cast<double>(timegm(&tm)) + seconds;
 }
 
-}  // namespace
-
-void write_json_report(const Report& report, std::ostream& out) {
-  nlohmann::json json;
-  json["format"] = "dokpa-report-v1";
-  json["store"] = report.store_path;
-  json["audit_head"] = report.audit_head;
-  json["suite"] = {{"name", report.suite.name}, {"hash", report.suite.hash}, {"version", report.suite.version}, {"seed", report.suite.seed}};
-  json["statistics"] = {{"alpha", report.alpha}, {"bootstrap_iterations", report.bootstrap_iterations},
-                        {"correction", "holm"}, {"interval_level", 0.95}};
-  for (const ReportRun& run : report.runs) json["runs"].push_back(run_json(run));
-  json["excluded"] = nlohmann::json::array();
-  for (const ExcludedRun& run : report.excluded)
-    json["excluded"].push_back({{"run_id", run.summary.id}, {"team", run.summary.team}, {"model", run.summary.model},
-                                {"suite", run.summary.suite_name}, {"reason", run.reason}});
-  for (const Ranking& ranking : report.rankings) json["rankings"].push_back(ranking_json(report, ranking));
-  for (const Ranking& ranking : report.task_rankings) json["task_rankings"].push_back(ranking_json(report, ranking));
-  for (const TaskRow& row : report.tasks) {
-    const TaskSummary* summary = report.task_summary(row.task);
-    nlohmann::json runs = nlohmann::json::array();
-    for (size_t run = 0; run < report.runs.size(); ++run) {
-      nlohmann::json entry = estimate_json(row.runs[run]);
-      entry["run_id"] = report.runs[run].summary.id;
-      runs.push_back(entry);
-    }
-    json["tasks"].push_back({{"task", row.task}, {"metric", row.metric}, {"primary", row.primary}, {"corpus", row.corpus},
-                             {"n", row.n}, {"fewshot", summary ? summary->fewshot : 0}, {"protocol", summary ? summary->protocol : ""},
-                             {"interval_method", row.corpus ? "none" : to_string(row.method)}, {"runs", runs}});
-  }
-  json["pairs"] = nlohmann::json::array();
-  for (const PairComparison& pair : report.pairs) {
-    nlohmann::json tests = nlohmann::json::array();
-    for (size_t t = 0; t < pair.tests.size(); ++t) {
-      nlohmann::json entry = test_json(pair.tests[t]);
-      entry["task"] = pair.tasks[t];
-      entry["metric"] = pair.metrics[t];
-      tests.push_back(entry);
-    }
-    json["pairs"].push_back({{"run_a", report.runs[pair.a].summary.id}, {"run_b", report.runs[pair.b].summary.id},
-                             {"a_better", pair.a_better}, {"b_better", pair.b_better}, {"tests", tests}});
-  }
-  json["drilldown"] = nlohmann::json::array();
-  for (const TaskDrill& drill : report.drilldown) {
-    nlohmann::json items = nlohmann::json::array();
-    for (const DrillItem& item : drill.items) {
-      nlohmann::json scores = nlohmann::json::array();
-      for (double score : item.scores) scores.push_back(number(score));
-      items.push_back({{"item_id", item.item_id}, {"prompt", item.prompt}, {"choices", item.choices}, {"answers", item.answers}, {"scores", scores}});
-    }
-    json["drilldown"].push_back({{"task", drill.task}, {"metric", drill.metric}, {"differing", drill.differing},
-                                 {"selected", drill.selected}, {"items", items}});
-  }
-  out << json.dump(1) << "\n";
-}
-
-void write_lm_eval_results(const Report& report, size_t run, std::ostream& out) {
+// One run's results in lm-evaluation-harness's layout (docs/reports.md, "Outputs").
+nlohmann::json lm_eval_results_json(const Report& report, size_t run) {
   const ReportRun& reported = report.runs[run];
   nlohmann::json results = nlohmann::json::object(), versions = nlohmann::json::object(), n_shot = nlohmann::json::object();
   nlohmann::json higher = nlohmann::json::object(), samples = nlohmann::json::object(), configs = nlohmann::json::object();
@@ -192,7 +138,70 @@ void write_lm_eval_results(const Report& report, size_t run, std::ostream& out) 
   json["model_name"] = reported.summary.team + "/" + reported.summary.model;
   json["dokpa"] = {{"run_id", reported.summary.id}, {"run_key", reported.summary.run_key}, {"suite", report.suite.name},
                    {"suite_hash", report.suite.hash}, {"audit_head", report.audit_head}};
-  out << json.dump(2) << "\n";
+  return json;
+}
+
+}  // namespace
+
+void write_json_report(const Report& report, std::ostream& out) {
+  nlohmann::json json;
+  json["format"] = "dokpa-report-v1";
+  json["store"] = report.store_path;
+  json["audit_head"] = report.audit_head;
+  json["suite"] = {{"name", report.suite.name}, {"hash", report.suite.hash}, {"version", report.suite.version}, {"seed", report.suite.seed}};
+  json["statistics"] = {{"alpha", report.alpha}, {"bootstrap_iterations", report.bootstrap_iterations},
+                        {"correction", "holm"}, {"interval_level", 0.95}};
+  for (const ReportRun& run : report.runs) json["runs"].push_back(run_json(run));
+  json["excluded"] = nlohmann::json::array();
+  for (const ExcludedRun& run : report.excluded)
+    json["excluded"].push_back({{"run_id", run.summary.id}, {"team", run.summary.team}, {"model", run.summary.model},
+                                {"suite", run.summary.suite_name}, {"reason", run.reason}});
+  for (const Ranking& ranking : report.rankings) json["rankings"].push_back(ranking_json(report, ranking));
+  for (const Ranking& ranking : report.task_rankings) json["task_rankings"].push_back(ranking_json(report, ranking));
+  for (const TaskRow& row : report.tasks) {
+    const TaskSummary* summary = report.task_summary(row.task);
+    nlohmann::json runs = nlohmann::json::array();
+    for (size_t run = 0; run < report.runs.size(); ++run) {
+      nlohmann::json entry = estimate_json(row.runs[run]);
+      entry["run_id"] = report.runs[run].summary.id;
+      runs.push_back(entry);
+    }
+    json["tasks"].push_back({{"task", row.task}, {"metric", row.metric}, {"primary", row.primary}, {"corpus", row.corpus},
+                             {"n", row.n}, {"fewshot", summary ? summary->fewshot : 0}, {"protocol", summary ? summary->protocol : ""},
+                             {"interval_method", row.corpus ? "none" : to_string(row.method)}, {"runs", runs}});
+  }
+  json["pairs"] = nlohmann::json::array();
+  for (const PairComparison& pair : report.pairs) {
+    nlohmann::json tests = nlohmann::json::array();
+    for (size_t t = 0; t < pair.tests.size(); ++t) {
+      nlohmann::json entry = test_json(pair.tests[t]);
+      entry["task"] = pair.tasks[t];
+      entry["metric"] = pair.metrics[t];
+      tests.push_back(entry);
+    }
+    json["pairs"].push_back({{"run_a", report.runs[pair.a].summary.id}, {"run_b", report.runs[pair.b].summary.id},
+                             {"a_better", pair.a_better}, {"b_better", pair.b_better}, {"tests", tests}});
+  }
+  json["drilldown"] = nlohmann::json::array();
+  for (const TaskDrill& drill : report.drilldown) {
+    nlohmann::json items = nlohmann::json::array();
+    for (const DrillItem& item : drill.items) {
+      nlohmann::json scores = nlohmann::json::array();
+      for (double score : item.scores) scores.push_back(number(score));
+      items.push_back({{"item_id", item.item_id}, {"prompt", item.prompt}, {"choices", item.choices}, {"answers", item.answers}, {"scores", scores}});
+    }
+    json["drilldown"].push_back({{"task", drill.task}, {"metric", drill.metric}, {"differing", drill.differing},
+                                 {"selected", drill.selected}, {"items", items}});
+  }
+  // Each run's results in lm-eval's layout too, keyed by run id (also written one file per run).
+  json["lm_eval"] = nlohmann::json::object();
+  for (size_t run = 0; run < report.runs.size(); ++run)
+    json["lm_eval"][std::to_string(report.runs[run].summary.id)] = lm_eval_results_json(report, run);
+  out << json.dump(1) << "\n";
+}
+
+void write_lm_eval_results(const Report& report, size_t run, std::ostream& out) {
+  out << lm_eval_results_json(report, run).dump(2) << "\n";
 }
 
 }  // namespace dokpa::reports

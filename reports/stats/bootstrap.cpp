@@ -52,6 +52,9 @@ double percentile_of_sorted(std::span<const double> sorted, double q) {
 }
 
 Interval percentile_interval(std::vector<double> replicates, double level) {
+  // A NaN item value (a metric undefined for some item) makes the interval undefined too; it
+  // must not reach std::sort, whose ordering NaN would break.
+  if (std::any_of(replicates.begin(), replicates.end(), [](double v) { return std::isnan(v); })) return {NAN, NAN};
   std::sort(replicates.begin(), replicates.end());
   double tail = (1.0 - level) / 2.0 * 100.0;
   return {percentile_of_sorted(replicates, tail), percentile_of_sorted(replicates, 100.0 - tail)};

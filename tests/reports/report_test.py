@@ -192,6 +192,8 @@ def statistics_case(folder):
         check("mc_0" in table and "acc" in table and "gen_f1" in table, f"make_table on {path.name}:\n{table}")
         if "groups" in results:
             make_table(results, "groups")
+        run_id = path.stem.removeprefix("results_run")
+        check(report["lm_eval"][run_id] == results, f"report.json's lm_eval[{run_id}] is not {path.name}")
     print("lm_eval.utils.make_table reads the lm-eval export:\n" + table)
 
     # items.csv holds every stored item score of the compared runs.
