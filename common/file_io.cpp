@@ -77,4 +77,25 @@ void MappedFile::release_pages(const std::byte* begin, size_t nbytes) {
   if (last > first) ::madvise(reinterpret_cast<void*>(first), last - first, MADV_DONTNEED);  // advisory: errors ignored
 }
 
+void write_file_atomically(const std::filesystem::path& file, const std::function<void(std::ostream&)>& write) {
+  std::filesystem::path temporary = file;
+  temporary += ".tmp";
+  try {
+    {
+      std::ofstream out(temporary, std::ios::binary);
+      if (!out) throw Error(file.string(), "cannot create the file");
+      write(out);
+      out.flush();
+      if (!out) throw Error(file.string(), "write failed (disk full?)");
+    }
+    std::error_code error;
+    std::filesystem::rename(temporary, file, error);
+    if (error) throw Error(file.string(), "cannot move the finished file into place: " + error.message());
+  } catch (...) {
+    std::error_code ignored;
+    std::filesystem::remove(temporary, ignored);
+    throw;
+  }
+}
+
 }  // namespace dokpa

@@ -1,13 +1,20 @@
 #pragma once
-// Whole-file reads and memory maps with errors that name the file.
+// Whole-file reads and writes and memory maps, with errors that name the file.
 #include <cstddef>
 #include <filesystem>
+#include <functional>
+#include <ostream>
 #include <string>
 
 namespace dokpa {
 
 // Reads the whole file; throws dokpa::Error("<path>", "...") if it is missing or unreadable.
 std::string read_file(const std::filesystem::path& path);
+
+// Writes a file whole or not at all: `write` fills "<file>.tmp", which is renamed over `file`
+// once complete and flushed, so a reader never sees half a file. On any failure (an exception
+// from `write`, a full disk) the temporary file is removed and dokpa::Error names `file`.
+void write_file_atomically(const std::filesystem::path& file, const std::function<void(std::ostream&)>& write);
 
 // A read-only memory map of a whole file. Movable, not copyable; unmaps on destruction.
 class MappedFile {

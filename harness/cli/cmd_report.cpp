@@ -3,7 +3,7 @@
 #include <iostream>
 
 #include "harness/cli/commands.h"
-#include "harness/cli/output_file.h"
+#include "common/file_io.h"
 #include "reports/model/report.h"
 #include "reports/render/text_format.h"
 #include "reports/compare/run_comparison.h"

@@ -90,6 +90,9 @@ RunRecordInputs prepare_run_record(const Inputs& in, const RunnerInfo& info, con
   }
   start.run_key = run_key(key);
   nlohmann::json provenance_json = collect_provenance(provenance);
+  // A capped run answers with shorter generations than the protocol: reports must not rank it
+  // with full runs (the plan hash, which covers the cap, also covers each team's chat template).
+  if (settings.generation_cap > 0) provenance_json["generation_cap"] = settings.generation_cap;
   if (settings.shard.count > 1)
     provenance_json["shard"] = std::to_string(settings.shard.index) + "/" + std::to_string(settings.shard.count);
   start.provenance_json = provenance_json.dump();

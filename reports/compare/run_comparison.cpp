@@ -103,8 +103,10 @@ void write_comparison(const Report& report, const Comparison& comparison, size_t
       for (const DrillItem& item : drill.items)
         if ((item.scores[comparison.candidate] < item.scores[comparison.baseline]) == got_worse) flips.push_back(&item);
       if (flips.empty()) continue;
-      out << fmt::format("\n{}: {} ({} shown of the first {} changed items)\n", drill.task,
-                         got_worse ? "right -> wrong" : "wrong -> right", std::min(flips.size(), items_per_task), drill.items.size());
+      out << fmt::format("\n{}: {} item(s) scored {} by the candidate{}; showing {}\n", drill.task, flips.size(),
+                         got_worse ? "lower" : "higher", drill.metric == "exact_match" || drill.metric.rfind("acc", 0) == 0
+                                                             ? (got_worse ? " (right -> wrong)" : " (wrong -> right)") : "",
+                         std::min(flips.size(), items_per_task));
       for (size_t k = 0; k < std::min(flips.size(), items_per_task); ++k) {
         const DrillItem& item = *flips[k];
         out << fmt::format("  item {}: {}\n    baseline: {:?} ({})  candidate: {:?} ({})\n", item.item_id,

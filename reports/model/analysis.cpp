@@ -234,7 +234,33 @@ void analyze(Report& report, const std::vector<std::vector<TaskMetricRow>>& stor
           auto task_data = index.find(task);
           if (task_data != index.end() && task_data->second.count(metric)) parts.push_back(&data[task_data->second.at(metric)]);
         }
-        if (!parts.empty()) report.rankings.push_back(average_ranking(group.name, metric, averaging, parts, n_runs, report.alpha));
+        if (!parts.empty()) {
+          report.rankings.push_back(average_ranking(group.name, metric, averaging, parts, n_runs, report.alpha));
+          continue;
+        }
+        // A corpus metric has no per-item values to resample: show the averages scoring stored.
+        Ranking stored_average;
+        stored_average.name = group.name;
+        stored_average.metric = metric;
+        stored_average.averaging = averaging;
+        stored_average.method = IntervalMethod::None;
+        stored_average.tested = false;
+        stored_average.ranks.assign(n_runs, 0);
+        bool found = false;
+        for (size_t run = 0; run < n_runs; ++run) {
+          Estimate estimate;
+          for (const TaskMetricRow& row : stored[run])
+            if (row.task == group.name && row.metric == metric + "_" + averaging) {
+              estimate.value = row.value;
+              stored_average.items = static_cast<size_t>(row.n);
+              found = true;
+            }
+          stored_average.runs.push_back(estimate);
+        }
+        for (const std::string& task : group.tasks)
+          stored_average.tasks += index.count(task) || std::any_of(report.tasks.begin(), report.tasks.end(),
+                                                                   [&](const TaskRow& row) { return row.task == task; });
+        if (found) report.rankings.push_back(std::move(stored_average));
       }
 
   // Team against team (or checkpoint against checkpoint): the tasks are the family.

@@ -15,6 +15,16 @@ struct Selected {
   size_t position;  // in drill->items
 };
 
+// Unicode code points of a choice's text without the target delimiter: acc_norm's length
+// (harness/score/score.h).
+double choice_length(const std::string& continuation, const std::string& delimiter) {
+  std::string_view text = continuation;
+  if (text.substr(0, delimiter.size()) == delimiter) text.remove_prefix(delimiter.size());
+  size_t points = 0;
+  for (char c : text) points += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  return static_cast<double>(std::max<size_t>(points, 1));
+}
+
 std::string text_of(const nlohmann::json& request, const char* key) {
   return request.contains(key) && request[key].is_string() ? request[key].get<std::string>() : std::string();
 }
@@ -67,8 +77,9 @@ std::vector<TaskDrill> build_drilldown(ResultStore& store, const Report& report,
       item.prompt = text_of(request, "prompt");
     }
   }
-  // Answers: the highest log-likelihood choice (first on ties, as acc scores it), or the
-  // generated text of the item's first request.
+  // Answers: the choice the drilled metric picks (the highest log-likelihood, first on ties, as
+  // acc scores it; divided by the choice's length for acc_norm), or the generated text of the
+  // item's first request.
   for (size_t run = 0; run < n_runs; ++run) {
     std::map<ItemKey, std::pair<double, int>> best;
     for (const ResultRow& row : store.results(report.runs[run].summary.id)) {
@@ -76,8 +87,14 @@ std::vector<TaskDrill> build_drilldown(ResultStore& store, const Report& report,
       if (it == selected.end()) continue;
       DrillItem& item = it->second.drill->items[it->second.position];
       if (row.logprob) {
-        auto [current, found] = best.try_emplace(it->first, *row.logprob, row.key.request_index);
-        if (!found && *row.logprob > current->second.first) current->second = {*row.logprob, row.key.request_index};
+        double score = *row.logprob;
+        size_t index = static_cast<size_t>(row.key.request_index);
+        if (it->second.drill->metric == "acc_norm" && index < item.choices.size()) {
+          const TaskSummary* summary = report.task_summary(row.key.task);
+          score /= choice_length(item.choices[index], summary ? summary->target_delimiter : " ");
+        }
+        auto [current, found] = best.try_emplace(it->first, score, row.key.request_index);
+        if (!found && score > current->second.first) current->second = {score, row.key.request_index};
       } else if (row.key.request_index == 0 && row.response_text) {
         item.answers[run] = *row.response_text;
       }

@@ -17,12 +17,19 @@ const TaskSummary* Report::task_summary(const std::string& task) const {
   return nullptr;
 }
 
+const Ranking* Report::task_ranking(const std::string& task) const {
+  for (const Ranking& ranking : task_rankings)
+    if (ranking.name == task) return &ranking;
+  return nullptr;
+}
+
 Report build_report(ResultStore& store, const ReportOptions& options) {
   if (options.bootstrap_iterations < 100)
     throw Error(store.path().string(), fmt::format("--bootstrap-iters {} is too few for a 95% interval (at least 100)",
                                                    options.bootstrap_iterations));
   Report report;
   report.store_path = store.path().string();
+  report.store_file = store.path().filename().string();
   report.audit_head = store.audit_head_hash();
   report.bootstrap_iterations = options.bootstrap_iterations;
   report.alpha = options.alpha;

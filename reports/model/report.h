@@ -22,6 +22,7 @@ struct TaskSummary {
   int fewshot = 0;
   std::vector<std::string> metrics;  // suite order; the first one with per-item values is the task's primary metric
   std::string protocol;  // one line: how the task is asked and scored
+  std::string target_delimiter = " ";  // multiple choice: what precedes each choice's text
 };
 
 struct GroupSummary {
@@ -49,6 +50,7 @@ struct RunProvenance {
   std::string dtype;
   std::string device;
   std::string plan_hash;
+  int generation_cap = 0;  // dokpa run --generation-cap (0: the suite's own limits)
   uint64_t seed = 0;
   std::map<std::string, std::string> versions;  // libtorch, cuda, server, ...
   std::vector<DataFileRecord> data_files;
@@ -96,6 +98,9 @@ struct Ranking {
   size_t tasks = 0;
   size_t items = 0;
   IntervalMethod method = IntervalMethod::Bootstrap;
+  // False for an average of a corpus metric (macro_f1): the stored values, with no interval, no
+  // test and no rank (ranks are then 0).
+  bool tested = true;
   std::vector<Estimate> runs;  // one per report run
   std::vector<int> ranks;  // stats/ranking.h; one per report run
   std::vector<PairTest> pairs;  // every pair, Holm over the pairs of this ranking
@@ -134,9 +139,10 @@ struct TaskItems {
 
 struct DrillItem {
   std::string item_id;
-  std::string prompt;  // the rendered context / prompt / chat messages
+  std::string prompt;  // the rendered context or prompt as sent to the first run (chat templates differ per run)
   std::vector<std::string> choices;  // multiple choice: every continuation
-  std::vector<std::string> answers;  // per run: the chosen continuation or the generated text
+  std::vector<std::string> answers;  // per run: the choice the metric picked (acc_norm: by length-normalised
+                                     // log-likelihood) or the generated text
   std::vector<double> scores;  // per run: the primary metric
 };
 
@@ -159,7 +165,8 @@ struct ReportOptions {
 };
 
 struct Report {
-  std::string store_path;
+  std::string store_path;  // as given, for error messages
+  std::string store_file;  // its file name alone: what the outputs show, so they do not depend on the directory
   std::string audit_head;  // the store's audit head hash when the report was made
   SuiteSummary suite;
   std::vector<ReportRun> runs;
@@ -174,6 +181,7 @@ struct Report {
   std::vector<TaskDrill> drilldown;
 
   const TaskSummary* task_summary(const std::string& task) const;
+  const Ranking* task_ranking(const std::string& task) const;  // null when the task has no per-item metric
 };
 
 // Reads the store (never writes) and computes the whole report. Throws dokpa::Error naming

@@ -17,24 +17,19 @@ std::string text_field(const nlohmann::json& json, const char* key) {
   return json.contains(key) && json[key].is_string() ? json[key].get<std::string>() : std::string();
 }
 
-// The data a run read, as one comparable string: path and hash of each file in suite order.
-std::string data_key(const RunProvenance& provenance) {
-  std::string key;
-  for (const DataFileRecord& file : provenance.data_files) key += file.path + "=" + file.sha256 + "\n";
-  return key;
-}
-
-std::string first_data_difference(const RunProvenance& run, const RunProvenance& reference) {
+// The first file both runs read with different contents, or empty when they agree on every
+// file they share. A run of a task subset (--tasks) reads fewer files: that is not a conflict
+// here; the item rule (task_items.h) reports it.
+std::string data_conflict(const RunProvenance& run, const RunProvenance& reference) {
   std::map<std::string, std::string> expected;
   for (const DataFileRecord& file : reference.data_files) expected[file.path] = file.sha256;
   for (const DataFileRecord& file : run.data_files) {
     auto it = expected.find(file.path);
-    if (it == expected.end()) return fmt::format("it read {}, which the compared runs did not", file.path);
-    if (it->second != file.sha256)
+    if (it != expected.end() && it->second != file.sha256)
       return fmt::format("its {} has sha256 {}, the compared runs' has {}", file.path, file.sha256.substr(0, 12),
                          it->second.substr(0, 12));
   }
-  return "it read fewer data files than the compared runs";
+  return "";
 }
 
 // The suite to report: the one asked for (name or hash prefix), else the one of the runs asked
@@ -71,6 +66,7 @@ RunProvenance parse_run_provenance(const std::string& provenance_json, const std
     out.dokpa_version = text_field(json, "dokpa_version");
     out.plan_hash = text_field(json, "plan_hash");
     out.seed = json.value("seed", uint64_t{0});
+    out.generation_cap = json.value("generation_cap", 0);
     if (json.contains("runner")) {
       const nlohmann::json& runner = json["runner"];
       out.runner = text_field(runner, "runner");
@@ -127,17 +123,29 @@ RunSelection select_runs(ResultStore& store, const ReportOptions& options) {
       candidates.push_back({run, fmt::format("{} / {} (run {})", run.team, run.model, run.id), std::move(provenance)});
     }
   }
-  // The reference data are the data most complete runs read (the earliest run's on a tie). The plan
-  // hash is not compared: it covers each submission's own chat template. Runs that scored other
-  // items (--tasks) are left out when the items are loaded (task_items.h).
-  std::map<std::string, int> votes;
-  for (const ReportRun& run : candidates) votes[data_key(run.provenance)] += 1;
+  // The reference is the run whose data agree with the most runs' (then: which read the most
+  // files, then: the earliest). The plan hash is not compared: it covers each submission's own
+  // chat template. Runs that scored other items (--tasks) are left out when the items are loaded.
   const ReportRun* reference = nullptr;
-  for (const ReportRun& run : candidates)
-    if (!reference || votes[data_key(run.provenance)] > votes[data_key(reference->provenance)]) reference = &run;
+  size_t reference_agree = 0;
   for (const ReportRun& run : candidates) {
-    if (data_key(run.provenance) != data_key(reference->provenance))
-      selection.excluded.push_back({run.summary, "its data files differ: " + first_data_difference(run.provenance, reference->provenance)});
+    size_t agree = 0;
+    for (const ReportRun& other : candidates) agree += data_conflict(other.provenance, run.provenance).empty();
+    if (!reference || agree > reference_agree ||
+        (agree == reference_agree && run.provenance.data_files.size() > reference->provenance.data_files.size())) {
+      reference = &run;
+      reference_agree = agree;
+    }
+  }
+  for (const ReportRun& run : candidates) {
+    std::string conflict = data_conflict(run.provenance, reference->provenance);
+    if (!conflict.empty())
+      selection.excluded.push_back({run.summary, "its data files differ: " + conflict});
+    else if (run.provenance.generation_cap != reference->provenance.generation_cap)
+      selection.excluded.push_back(
+          {run.summary, fmt::format("it ran with --generation-cap {}, the compared runs with {}", run.provenance.generation_cap,
+                                    reference->provenance.generation_cap == 0 ? std::string("the suite's limits")
+                                                                              : std::to_string(reference->provenance.generation_cap))});
     else
       selection.runs.push_back(run);
   }

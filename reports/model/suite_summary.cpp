@@ -58,6 +58,7 @@ SuiteSummary parse_suite_summary(const std::string& canonical_text, const std::s
       if (task.contains("fewshot")) summary.fewshot = task["fewshot"].value("count", 0);
       summary.metrics = task.at("metrics").get<std::vector<std::string>>();
       summary.protocol = protocol_of(task);
+      summary.target_delimiter = task.value("target_delimiter", " ");
       suite.tasks.push_back(std::move(summary));
     }
     for (const nlohmann::json& group : json.value("groups", nlohmann::json::array())) {

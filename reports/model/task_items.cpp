@@ -56,7 +56,8 @@ std::vector<TaskItems> load_task_items(ResultStore& store, std::vector<ReportRun
   const size_t n_runs = runs.size();
   // task -> its rows' range in run 0's list
   std::map<std::string, std::pair<size_t, size_t>> ranges;
-  const auto& rows = scores.empty() ? std::vector<ItemScoreRow>{} : scores[0];
+  static const std::vector<ItemScoreRow> kNone;
+  const std::vector<ItemScoreRow>& rows = scores.empty() ? kNone : scores[0];
   for (size_t i = 0; i < rows.size();) {
     size_t end = i;
     while (end < rows.size() && rows[end].task == rows[i].task) ++end;

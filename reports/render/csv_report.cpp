@@ -3,21 +3,14 @@
 #include <fmt/format.h>
 
 #include <cmath>
-#include <fstream>
 
-#include "common/error.h"
+#include "common/file_io.h"
 #include "reports/render/text_format.h"
 #include "reports/render/writers.h"
 
 namespace dokpa::reports {
 
 namespace {
-
-std::ofstream open_csv(const std::filesystem::path& file) {
-  std::ofstream out(file, std::ios::binary);
-  if (!out) throw Error(file.string(), "cannot write the CSV file");
-  return out;
-}
 
 std::string number(double value) { return std::isnan(value) ? "" : fmt::format("{}", value); }
 
@@ -28,30 +21,29 @@ void write_csv_report(const Report& report, const std::filesystem::path& folder)
     const RunSummary& summary = report.runs[run].summary;
     return fmt::format("{},{},{}", summary.id, csv_field(summary.team), csv_field(summary.model));
   };
-  {
-    std::ofstream out = open_csv(folder / "leaderboard.csv");
+  write_file_atomically(folder / "leaderboard.csv", [&](std::ostream& out) {
     out << "ranking,metric,averaging,tasks,items,run_id,team,model,value,ci_low,ci_high,interval_method,rank\n";
     for (const Ranking& ranking : report.rankings)
       for (size_t run = 0; run < report.runs.size(); ++run)
         out << fmt::format("{},{},{},{},{},{},{},{},{},{},{}\n", csv_field(ranking.name), csv_field(ranking.metric), ranking.averaging,
                            ranking.tasks, ranking.items, run_columns(run), number(ranking.runs[run].value),
                            number(ranking.runs[run].interval.low), number(ranking.runs[run].interval.high),
-                           to_string(ranking.method), ranking.ranks[run]);
-  }
-  {
-    std::ofstream out = open_csv(folder / "tasks.csv");
-    out << "task,fewshot,protocol,metric,primary,n,run_id,team,model,value,ci_low,ci_high,interval_method\n";
+                           to_string(ranking.method), ranking.tested ? std::to_string(ranking.ranks[run]) : "");
+  });
+  write_file_atomically(folder / "tasks.csv", [&](std::ostream& out) {
+    out << "task,fewshot,protocol,metric,primary,n,run_id,team,model,value,ci_low,ci_high,interval_method,rank\n";
     for (const TaskRow& row : report.tasks) {
       const TaskSummary* summary = report.task_summary(row.task);
+      const Ranking* ranking = row.primary ? report.task_ranking(row.task) : nullptr;
       for (size_t run = 0; run < report.runs.size(); ++run)
-        out << fmt::format("{},{},{},{},{},{},{},{},{},{},{}\n", csv_field(row.task), summary ? summary->fewshot : 0,
+        out << fmt::format("{},{},{},{},{},{},{},{},{},{},{},{}\n", csv_field(row.task), summary ? summary->fewshot : 0,
                            csv_field(summary ? summary->protocol : ""), csv_field(row.metric), row.primary ? 1 : 0, row.n,
                            run_columns(run), number(row.runs[run].value), number(row.runs[run].interval.low),
-                           number(row.runs[run].interval.high), row.corpus ? "none" : to_string(row.method));
+                           number(row.runs[run].interval.high), row.corpus ? "none" : to_string(row.method),
+                           ranking ? std::to_string(ranking->ranks[run]) : "");
     }
-  }
-  {
-    std::ofstream out = open_csv(folder / "pairs.csv");
+  });
+  write_file_atomically(folder / "pairs.csv", [&](std::ostream& out) {
     out << "run_a,run_b,task,metric,delta,test,only_a,only_b,p,p_holm,significant\n";
     for (const PairComparison& pair : report.pairs)
       for (size_t t = 0; t < pair.tests.size(); ++t) {
@@ -60,9 +52,8 @@ void write_csv_report(const Report& report, const std::filesystem::path& folder)
                            csv_field(pair.tasks[t]), csv_field(pair.metrics[t]), number(test.delta), test.test, test.only_a,
                            test.only_b, number(test.p), number(test.p_adjusted), test.significant ? 1 : 0);
       }
-  }
-  {
-    std::ofstream out = open_csv(folder / "items.csv");
+  });
+  write_file_atomically(folder / "items.csv", [&](std::ostream& out) {
     out << "task,item_id,metric";
     for (const ReportRun& run : report.runs) out << ",run_" << run.summary.id;
     out << "\n";
@@ -73,7 +64,7 @@ void write_csv_report(const Report& report, const std::filesystem::path& folder)
           for (size_t run = 0; run < report.runs.size(); ++run) out << ',' << number(items.values[m].at(i, run));
           out << '\n';
         }
-  }
+  });
 }
 
 }  // namespace dokpa::reports

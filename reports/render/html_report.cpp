@@ -36,6 +36,7 @@ code { font-size: 0.9em; }
 )";
 
 std::string rank_text(const Ranking& ranking, size_t run) {
+  if (!ranking.tested) return "-";
   return fmt::format("{}{}", ranking.ranks[run], rank_is_shared(ranking, run) ? " (tie)" : "");
 }
 
@@ -47,7 +48,8 @@ void write_leaderboards(const Report& report, std::ostream& out) {
   for (const Ranking& ranking : report.rankings) {
     out << fmt::format("<h3>{} &mdash; {} ({} average over {} tasks, {} items)</h3>\n", html_escape(ranking.name),
                        html_escape(ranking.metric), ranking.averaging, ranking.tasks, ranking.items);
-    out << "<table class=\"leaderboard\"><tr><th>rank</th><th>run</th><th>value</th><th>95% interval (bootstrap)</th></tr>\n";
+    out << "<table class=\"leaderboard\"><tr><th>rank</th><th>run</th><th>value</th><th>95% interval (" << to_string(ranking.method)
+        << ")</th></tr>\n";
     for (size_t run : runs_by_value(ranking))
       out << fmt::format(
           "<tr class=\"leaderboard-row\"><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>\n",
@@ -67,10 +69,7 @@ void write_task_table(const Report& report, std::ostream& out) {
   out << "</tr>\n";
   for (const TaskRow& row : report.tasks) {
     const TaskSummary* summary = report.task_summary(row.task);
-    const Ranking* ranking = nullptr;
-    if (row.primary)
-      for (const Ranking& candidate : report.task_rankings)
-        if (candidate.name == row.task) ranking = &candidate;
+    const Ranking* ranking = row.primary ? report.task_ranking(row.task) : nullptr;
     out << fmt::format("<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td><td>{}{}</td><td class=\"num\">{}</td><td>{}</td>",
                        html_escape(row.task), html_escape(summary ? summary->protocol : ""), summary ? summary->fewshot : 0,
                        html_escape(row.metric), row.corpus ? " (corpus)" : "", row.n,
@@ -156,7 +155,7 @@ void write_drilldown(const Report& report, std::ostream& out) {
       out << "</details>\n";
       continue;
     }
-    out << "<table class=\"items\"><tr><th>item</th><th>prompt</th>";
+    out << "<table class=\"items\"><tr><th>item</th><th>prompt (as sent to " << html_escape(report.runs.front().label) << ")</th>";
     for (const ReportRun& run : report.runs) out << "<th>" << html_escape(run.label) << "</th>";
     out << "</tr>\n";
     for (const DrillItem& item : drill.items) {
@@ -189,7 +188,9 @@ void write_methods(const Report& report, std::ostream& out) {
          "and over the tasks of a run-against-run table.</li>\n"
          "<li>Resamples are drawn with CPython's random.Random, seeded per task from the suite seed ("
       << report.suite.seed << "), so the numbers are reproducible and can be redrawn in Python.</li>\n"
-      << "<li>Only complete runs with the same suite hash, data file hashes and plan hash are compared.</li></ul></section>\n";
+      << "<li>Only complete runs with the same suite hash and data file hashes that scored the same items are compared "
+         "(the plan hash differs between submissions with their own chat templates, and is not compared); a run made "
+         "with --generation-cap is not compared with full runs.</li></ul></section>\n";
 }
 
 }  // namespace
@@ -201,7 +202,7 @@ void write_html_report(const Report& report, std::ostream& out) {
   out << fmt::format(
       "<p class=\"meta\">suite <code>{}</code> (version {}) &middot; {} runs compared, {} left out &middot; store {} "
       "&middot; audit head <code>{}</code></p>\n",
-      report.suite.hash, report.suite.version, report.runs.size(), report.excluded.size(), html_escape(report.store_path),
+      report.suite.hash, report.suite.version, report.runs.size(), report.excluded.size(), html_escape(report.store_file),
       report.audit_head.empty() ? "(none)" : report.audit_head);
   out << "<nav><a href=\"#leaderboard\">Leaderboard</a> &middot; <a href=\"#tasks\">Tasks</a> &middot; <a "
          "href=\"#pairs\">Run against run</a> &middot; <a href=\"#provenance\">Provenance</a> &middot; <a "

@@ -28,7 +28,7 @@ nlohmann::json ranking_json(const Report& report, const Ranking& ranking) {
   for (size_t run = 0; run < report.runs.size(); ++run) {
     nlohmann::json entry = estimate_json(ranking.runs[run]);
     entry["run_id"] = report.runs[run].summary.id;
-    entry["rank"] = ranking.ranks[run];
+    entry["rank"] = ranking.tested ? nlohmann::json(ranking.ranks[run]) : nlohmann::json(nullptr);
     runs.push_back(entry);
   }
   nlohmann::json pairs = nlohmann::json::array();
@@ -146,7 +146,7 @@ nlohmann::json lm_eval_results_json(const Report& report, size_t run) {
 void write_json_report(const Report& report, std::ostream& out) {
   nlohmann::json json;
   json["format"] = "dokpa-report-v1";
-  json["store"] = report.store_path;
+  json["store"] = report.store_file;
   json["audit_head"] = report.audit_head;
   json["suite"] = {{"name", report.suite.name}, {"hash", report.suite.hash}, {"version", report.suite.version}, {"seed", report.suite.seed}};
   json["statistics"] = {{"alpha", report.alpha}, {"bootstrap_iterations", report.bootstrap_iterations},

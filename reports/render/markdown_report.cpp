@@ -15,11 +15,12 @@ void write_markdown_report(const Report& report, std::ostream& out) {
                      report.audit_head.empty() ? "(none)" : report.audit_head, report.alpha, report.bootstrap_iterations);
   out << "## Leaderboard\n\nRank = 1 + the number of runs significantly better; runs no test separates share a rank.\n\n";
   for (const Ranking& ranking : report.rankings) {
-    out << fmt::format("### {} — {} ({} average over {} tasks, {} items)\n\n| rank | run | value | 95% interval |\n|---|---|---:|---:|\n",
+    out << fmt::format("### {} — {} ({} average over {} tasks, {} items)\n\n| rank | run | value | 95% interval ({}) |\n|---|---|---:|---:|\n",
                        markdown_cell(ranking.name), markdown_cell(ranking.metric), ranking.averaging, ranking.tasks,
-                       ranking.items);
+                       ranking.items, to_string(ranking.method));
     for (size_t run : runs_by_value(ranking))
-      out << fmt::format("| {}{} | {} | {} | {} |\n", ranking.ranks[run], rank_is_shared(ranking, run) ? " (tie)" : "",
+      out << fmt::format("| {} | {} | {} | {} |\n",
+                         !ranking.tested ? std::string("-") : fmt::format("{}{}", ranking.ranks[run], rank_is_shared(ranking, run) ? " (tie)" : ""),
                          markdown_cell(report.runs[run].label), format_value(ranking.runs[run].value),
                          format_interval(ranking.runs[run].interval));
     out << "\n";
@@ -44,11 +45,16 @@ void write_markdown_report(const Report& report, std::ostream& out) {
                          markdown_cell(report.runs[pair.a].label), markdown_cell(report.runs[pair.b].label),
                          markdown_cell(report.runs[pair.a].label), pair.a_better, markdown_cell(report.runs[pair.b].label),
                          pair.b_better, pair.tests.size() - static_cast<size_t>(pair.a_better + pair.b_better));
-      out << "| task | metric | Δ | test | p | p (Holm) | significant |\n|---|---|---:|---|---:|---:|---|\n";
-      for (size_t t = 0; t < pair.tests.size(); ++t)
-        out << fmt::format("| {} | {} | {} | {} | {} | {} | {} |\n", markdown_cell(pair.tasks[t]), markdown_cell(pair.metrics[t]),
-                           format_delta(pair.tests[t].delta), pair.tests[t].test, format_p(pair.tests[t].p),
+      out << "| task | metric | Δ | test | only first right | only second right | p | p (Holm) | significant |\n"
+             "|---|---|---:|---|---:|---:|---:|---:|---|\n";
+      for (size_t t = 0; t < pair.tests.size(); ++t) {
+        bool binary = pair.tests[t].test == "mcnemar-exact";
+        out << fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", markdown_cell(pair.tasks[t]), markdown_cell(pair.metrics[t]),
+                           format_delta(pair.tests[t].delta), pair.tests[t].test,
+                           binary ? std::to_string(pair.tests[t].only_a) : "-", binary ? std::to_string(pair.tests[t].only_b) : "-",
+                           format_p(pair.tests[t].p),
                            format_p(pair.tests[t].p_adjusted), pair.tests[t].significant ? "yes" : "no");
+      }
       out << "\n";
     }
   }

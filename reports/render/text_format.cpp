@@ -56,6 +56,9 @@ std::string markdown_cell(std::string_view text) {
   std::string out;
   for (char c : text) {
     if (c == '|') out += "\\|";
+    else if (c == '<') out += "&lt;";  // Markdown viewers render raw HTML
+    else if (c == '>') out += "&gt;";
+    else if (c == '&') out += "&amp;";
     else if (c == '\n') out += ' ';
     else if (c != '\r') out += c;
   }

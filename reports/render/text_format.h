@@ -16,7 +16,7 @@ std::string format_delta(double delta);  // signed, 4 decimals
 
 std::string html_escape(std::string_view text);
 std::string csv_field(std::string_view text);  // RFC 4180 quoting when needed
-std::string markdown_cell(std::string_view text);  // pipes escaped, newlines as spaces
+std::string markdown_cell(std::string_view text);  // pipes and HTML escaped, newlines as spaces
 
 // True when another run shares this run's rank (shown as "1 (tie)").
 bool rank_is_shared(const Ranking& ranking, size_t run);

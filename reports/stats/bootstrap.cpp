@@ -56,7 +56,7 @@ Interval percentile_interval(std::vector<double> replicates, double level) {
   // must not reach std::sort, whose ordering NaN would break.
   if (std::any_of(replicates.begin(), replicates.end(), [](double v) { return std::isnan(v); })) return {NAN, NAN};
   std::sort(replicates.begin(), replicates.end());
-  double tail = (1.0 - level) / 2.0 * 100.0;
+  double tail = 50.0 - 50.0 * level;  // 2.5 exactly for 0.95
   return {percentile_of_sorted(replicates, tail), percentile_of_sorted(replicates, 100.0 - tail)};
 }
 

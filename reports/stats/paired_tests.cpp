@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <numeric>
 
 namespace dokpa::reports {
 
@@ -39,6 +38,8 @@ double mcnemar_exact_p(int64_t only_a, int64_t only_b) {
 
 double bootstrap_p_value(std::span<const double> deltas) {
   if (deltas.empty()) return 1.0;
+  // An undefined difference (a NaN item value) is no evidence either way: no p-value.
+  if (std::any_of(deltas.begin(), deltas.end(), [](double d) { return std::isnan(d); })) return NAN;
   size_t at_most_zero = 0, at_least_zero = 0;
   for (double delta : deltas) {
     if (delta <= 0.0) ++at_most_zero;
@@ -49,13 +50,15 @@ double bootstrap_p_value(std::span<const double> deltas) {
 }
 
 std::vector<double> holm_adjusted(std::span<const double> p) {
-  std::vector<size_t> order(p.size());
-  std::iota(order.begin(), order.end(), size_t{0});
+  // NaN p-values (no test possible) stay NaN and are not counted among the m tests.
+  std::vector<size_t> order;
+  for (size_t i = 0; i < p.size(); ++i)
+    if (!std::isnan(p[i])) order.push_back(i);
   std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return p[a] < p[b]; });
-  std::vector<double> adjusted(p.size());
+  std::vector<double> adjusted(p.size(), NAN);
   double running_max = 0.0;
   for (size_t rank = 0; rank < order.size(); ++rank) {
-    double scaled = std::min(1.0, static_cast<double>(p.size() - rank) * p[order[rank]]);
+    double scaled = std::min(1.0, static_cast<double>(order.size() - rank) * p[order[rank]]);
     running_max = std::max(running_max, scaled);
     adjusted[order[rank]] = running_max;
   }

@@ -2,6 +2,7 @@
 // (tests/reference/report_stats_reference.py writes the expected values).
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
@@ -112,6 +113,16 @@ TEST_CASE("Bootstrap p-values: identical runs get 1, a clear difference gets the
   std::vector<double> zeros(999, 0.0), positive(999, 0.1);
   CHECK(bootstrap_p_value(zeros) == 1.0);
   CHECK(bootstrap_p_value(positive) == Approx(2.0 / 1000.0));
+  positive[5] = NAN;  // an undefined difference gives no p-value, not a significant one
+  CHECK(std::isnan(bootstrap_p_value(positive)));
+}
+
+TEST_CASE("Holm leaves NaN p-values out of the family", "[reports][stats]") {
+  std::vector<double> p = {0.01, NAN, 0.04};
+  std::vector<double> adjusted = holm_adjusted(p);
+  CHECK(adjusted[0] == Approx(0.02));
+  CHECK(std::isnan(adjusted[1]));
+  CHECK(adjusted[2] == Approx(0.04));
 }
 
 TEST_CASE("Ranks share a place where no test separates runs", "[reports][stats]") {

@@ -8,8 +8,9 @@
 // Suite "synthetic": tasks mc_0..mc_{T-1} (multiple choice, 4 choices, acc and acc_norm) and
 // one generation task gen_f1 (a per-item metric f1 in {0, .25, .5, .75, 1}); groups first_half
 // and second_half over the mc tasks (acc, macro and micro). Run r answers right with
-// probability 0.35 + 0.12 r. --extras adds three runs a report must leave out: one on other
-// data, one still running, one of another suite.
+// probability 0.35 + 0.12 r. --extras adds five runs a report must leave out: one on other
+// data, one still running, one of another suite, one made with --generation-cap, one of a
+// task subset (--tasks).
 #include <fmt/format.h>
 
 #include <cstdlib>
@@ -59,9 +60,18 @@ std::string suite_text(const std::string& name, int tasks) {
   return suite.dump();
 }
 
-// Writes one run; `answered` < 1 leaves that share of requests unanswered and the run running.
+// How one run differs from a plain complete run.
+struct RunVariant {
+  std::string data_tag = "v1";  // another tag: other data file contents
+  double answered = 1.0;  // < 1: that share of requests answered, the run left running
+  int generation_cap = 0;  // recorded in the provenance as dokpa run --generation-cap does
+  int tasks = -1;  // >= 0: only the first `tasks` multiple-choice tasks (a --tasks subset)
+};
+
 void write_run(ResultStore& store, const Settings& settings, int64_t suite_id, const std::string& suite_name, int run,
-               const std::string& data_tag, double answered) {
+               const RunVariant& variant) {
+  const std::string& data_tag = variant.data_tag;
+  const double answered = variant.answered;
   std::string team = fmt::format("team-{}", static_cast<char>('A' + run % 26));
   dokpa::SubmissionRecord submission{team, fmt::format("model-{}", run), "llm", "synthetic",
                                      dokpa::sha256_hex(fmt::format("checkpoint {} {}", run, data_tag)), "synthetic: true\n", {}};
@@ -72,7 +82,9 @@ void write_run(ResultStore& store, const Settings& settings, int64_t suite_id, c
       {"runner", {{"runner", "synthetic"}, {"architecture", "none"}, {"dtype", "float32"}, {"device", "cpu"}, {"versions", {{"libtorch", "none"}}}}},
       {"checkpoint", {{"sha256", submission.checkpoint_sha256}, {"files", nlohmann::json::array()}}},
       {"data_files", {{{"path", data[0].path}, {"sha256", data[0].sha256}}}}};
-  std::string run_key = dokpa::sha256_hex(fmt::format("run {} {} {}", run, data_tag, suite_name));
+  if (variant.generation_cap > 0) provenance["generation_cap"] = variant.generation_cap;
+  std::string run_key = dokpa::sha256_hex(
+      fmt::format("run {} {} {} {} {} {}", run, data_tag, suite_name, variant.generation_cap, variant.tasks, answered));
   int64_t run_id = store.begin_run({submission_id, suite_id, run_key, provenance.dump(), data}).id;
 
   double skill = 0.35 + 0.12 * run;
@@ -92,6 +104,7 @@ void write_run(ResultStore& store, const Settings& settings, int64_t suite_id, c
   };
   for (int t = 0; t <= settings.tasks; ++t) {
     bool generation = t == settings.tasks;
+    if (variant.tasks >= 0 && (generation || t >= variant.tasks)) continue;
     std::string task = generation ? "gen_f1" : fmt::format("mc_{}", t);
     double sum = 0.0;
     for (int i = 0; i < settings.items; ++i) {
@@ -158,13 +171,15 @@ int main(int argc, char** argv) {
     auto store = dokpa::open_result_store(settings.out);
     std::string text = suite_text("synthetic", settings.tasks);
     int64_t suite_id = store->put_suite("synthetic", dokpa::sha256_hex(text), text);
-    for (int run = 0; run < settings.runs; ++run) write_run(*store, settings, suite_id, "synthetic", run, "v1", 1.0);
+    for (int run = 0; run < settings.runs; ++run) write_run(*store, settings, suite_id, "synthetic", run, {});
     if (settings.extras) {
-      write_run(*store, settings, suite_id, "synthetic", 0, "v2", 1.0);  // other data
-      write_run(*store, settings, suite_id, "synthetic", 1, "v1-partial", 0.5);  // still running
+      write_run(*store, settings, suite_id, "synthetic", 0, {.data_tag = "v2"});  // other data
+      write_run(*store, settings, suite_id, "synthetic", 1, {.answered = 0.5});  // still running
       std::string other = suite_text("synthetic-other", settings.tasks + 1);
       int64_t other_id = store->put_suite("synthetic-other", dokpa::sha256_hex(other), other);
-      write_run(*store, settings, other_id, "synthetic-other", 2, "v1", 1.0);
+      write_run(*store, settings, other_id, "synthetic-other", 2, {});
+      write_run(*store, settings, suite_id, "synthetic", 2, {.generation_cap = 8});
+      write_run(*store, settings, suite_id, "synthetic", 3, {.tasks = 1});
     }
   } catch (const std::exception& e) {
     std::cerr << "dokpa_synthetic_store: " << e.what() << "\n";
