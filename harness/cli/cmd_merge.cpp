@@ -27,6 +27,7 @@ void add_merge_command(CLI::App& app) {
               << " stores and scored\n";
     auto store = open_result_store(settings->into);
     print_run_table(*store, merged.run_id, std::cout);
+    std::cout << "run " << merged.run_id << " digest " << store->run_digest(merged.run_id) << "\n";
   });
 }
 

@@ -52,6 +52,8 @@ void add_run_command(CLI::App& app) {
               << outcome.requests_total << " requests executed now, the rest stored earlier\n";
     auto store = open_result_store(settings->store_file);
     print_run_table(*store, outcome.run_id, std::cout);
+    // Keep this outside the store: `dokpa verify --digest` checks the store against it later.
+    std::cout << "run " << outcome.run_id << " digest " << store->run_digest(outcome.run_id) << "\n";
   });
 }
 

@@ -65,28 +65,53 @@ std::string dump(const nlohmann::json& value) {
 
 }  // namespace
 
+namespace {
+
+// The lines of `table`'s rows selected by `selector` (a column: audit_seq or run_id) = `value`.
+void append_lines(Database& db, const AuditedTable& table, const char* selector, int64_t value, std::vector<AuditLine>& lines) {
+  std::string sql = table.sql;
+  sql.replace(sql.find("t.audit_seq"), std::string("t.audit_seq").size(), std::string("t.") + selector);
+  Statement row(db, sql);
+  row.bind(1, value);
+  while (row.step()) {
+    nlohmann::json key = nlohmann::json::array();
+    Sha256 hash;
+    for (int column = 0; column < row.column_count(); ++column) {
+      if (column < table.key_columns) {
+        if (row.column_type(column) == SQLITE_INTEGER)
+          key.push_back(row.int64(column));
+        else
+          key.push_back(row.text(column));
+      }
+      add_column(hash, row, column);
+    }
+    lines.push_back({dump(key), hash.hex_digest()});
+  }
+}
+
+}  // namespace
+
 std::vector<AuditLine> audit_lines(Database& db, const std::string& kind, int64_t seq) {
   std::vector<AuditLine> lines;
+  for (const AuditedTable& table : kAuditedTables)
+    if (kind == table.kind) append_lines(db, table, "audit_seq", seq, lines);
+  return lines;
+}
+
+std::string run_digest(Database& db, int64_t run_id) {
+  Sha256 digest;
+  digest.add_field("dokpa-run-digest-v1");
   for (const AuditedTable& table : kAuditedTables) {
-    if (kind != table.kind) continue;
-    Statement row(db, table.sql);
-    row.bind(1, seq);
-    while (row.step()) {
-      nlohmann::json key = nlohmann::json::array();
-      Sha256 hash;
-      for (int column = 0; column < row.column_count(); ++column) {
-        if (column < table.key_columns) {
-          if (row.column_type(column) == SQLITE_INTEGER)
-            key.push_back(row.int64(column));
-          else
-            key.push_back(row.text(column));
-        }
-        add_column(hash, row, column);
-      }
-      lines.push_back({dump(key), hash.hex_digest()});
+    std::vector<AuditLine> lines;
+    append_lines(db, table, "run_id", run_id, lines);
+    digest.add_field(table.kind);
+    digest.add_field(std::to_string(lines.size()));
+    for (const AuditLine& line : lines) {
+      digest.add_field(line.key);
+      digest.add_field(line.digest);
     }
   }
-  return lines;
+  return digest.hex_digest();
 }
 
 std::string audit_rows_json(const std::vector<AuditLine>& lines) {

@@ -27,6 +27,8 @@ struct AuditLine {
 // Recomputes an entry's lines from the rows that name it (audit_seq = seq).
 std::vector<AuditLine> audit_lines(Database& db, const std::string& kind, int64_t seq);
 std::string audit_rows_json(const std::vector<AuditLine>& lines);
+// The run's digest (ResultStore::run_digest): the same row hashes, over all of the run's rows.
+std::string run_digest(Database& db, int64_t run_id);
 std::vector<AuditLine> parse_audit_rows(const std::string& rows_json);  // throws on bad JSON
 std::string audit_chain_hash(const std::string& prev_hash, const std::string& kind, const std::string& payload_sha256);
 

@@ -182,6 +182,11 @@ class ResultStore {
   virtual std::string suite_text(const std::string& suite_hash) = 0;
   // Hash of the last audit entry (what `dokpa verify` prints to publish), or empty for a new store.
   virtual std::string audit_head_hash() = 0;
+  // The run's digest: sha256 over every stored result, item score and task metric of the run,
+  // each row hashed as the audit chain hashes it (with the run key), in key order. It does not
+  // depend on batches, shards, merge order or other runs, so a digest recorded outside the store
+  // (printed by `dokpa run`, in the report) detects an edit even when the chain was rebuilt.
+  virtual std::string run_digest(int64_t run_id) = 0;
 
   // Copies run `run_key` of the store `shard` into this one (`dokpa merge`): submission, suite,
   // run (each shard session as a run attempt), planned requests, and the results not here yet,

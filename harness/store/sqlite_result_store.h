@@ -29,6 +29,7 @@ class SqliteResultStore final : public ResultStore {
   std::vector<RequestRow> requests(int64_t run_id) override;
   std::string suite_text(const std::string& suite_hash) override;
   std::string audit_head_hash() override;
+  std::string run_digest(int64_t run_id) override;
   MergeOutcome merge_run_from(const std::filesystem::path& shard, const std::string& run_key) override;
   VerifyReport verify() override;
   const std::filesystem::path& path() const override { return path_; }

@@ -200,4 +200,9 @@ std::string SqliteResultStore::audit_head_hash() {
   return query.step() ? query.text(0) : std::string();
 }
 
+std::string SqliteResultStore::run_digest(int64_t run_id) {
+  run_status(run_id);  // exists
+  return store_detail::run_digest(db_, run_id);
+}
+
 }  // namespace dokpa::store_detail

@@ -62,6 +62,7 @@ struct ReportRun {
   RunSummary summary;
   std::string label;  // "team / model (run 3)"
   RunProvenance provenance;
+  std::string digest;  // ResultStore::run_digest: `dokpa verify --digest` checks a store against it
 };
 
 struct ExcludedRun {

@@ -120,7 +120,7 @@ RunSelection select_runs(ResultStore& store, const ReportOptions& options) {
                                                      to_string(run.status), run.n_results, run.n_requests)});
     } else {
       RunProvenance provenance = parse_run_provenance(store.provenance_json(run.id), fmt::format("{} (run {})", store_name, run.id));
-      candidates.push_back({run, fmt::format("{} / {} (run {})", run.team, run.model, run.id), std::move(provenance)});
+      candidates.push_back({run, fmt::format("{} / {} (run {})", run.team, run.model, run.id), std::move(provenance), ""});
     }
   }
   // The reference is the run whose data agree with the most runs' (then: which read the most
@@ -137,7 +137,7 @@ RunSelection select_runs(ResultStore& store, const ReportOptions& options) {
       reference_agree = agree;
     }
   }
-  for (const ReportRun& run : candidates) {
+  for (ReportRun& run : candidates) {
     std::string conflict = data_conflict(run.provenance, reference->provenance);
     if (!conflict.empty())
       selection.excluded.push_back({run.summary, "its data files differ: " + conflict});
@@ -146,8 +146,10 @@ RunSelection select_runs(ResultStore& store, const ReportOptions& options) {
           {run.summary, fmt::format("it ran with --generation-cap {}, the compared runs with {}", run.provenance.generation_cap,
                                     reference->provenance.generation_cap == 0 ? std::string("the suite's limits")
                                                                               : std::to_string(reference->provenance.generation_cap))});
-    else
+    else {
+      run.digest = store.run_digest(run.summary.id);
       selection.runs.push_back(run);
+    }
   }
   std::sort(selection.excluded.begin(), selection.excluded.end(),
             [](const ExcludedRun& a, const ExcludedRun& b) { return a.summary.id < b.summary.id; });

@@ -113,18 +113,18 @@ void write_pairs(const Report& report, std::ostream& out) {
 void write_provenance(const Report& report, std::ostream& out) {
   out << "<section id=\"provenance\"><h2>Provenance</h2>\n<table class=\"provenance\"><tr><th>run</th><th>checkpoint "
          "sha256</th><th>dokpa</th><th>runner</th><th>versions</th><th>device / dtype</th><th>host</th><th>run key</th>"
-         "<th>plan hash</th><th>finished</th></tr>\n";
+         "<th>plan hash</th><th>finished</th><th>run digest (dokpa verify --digest)</th></tr>\n";
   for (const ReportRun& run : report.runs) {
     std::string versions;
     for (const auto& [name, value] : run.provenance.versions) versions += html_escape(name + " " + value) + "<br>";
     out << fmt::format(
         "<tr><td>{}</td><td><code>{}</code><br>{} files</td><td>{}</td><td>{} {}</td><td>{}</td><td>{} / {}</td><td>{}</td>"
-        "<td><code>{}</code></td><td><code>{}</code></td><td>{}</td></tr>\n",
+        "<td><code>{}</code></td><td><code>{}</code></td><td>{}</td><td><code>{}</code></td></tr>\n",
         html_escape(run.label), run.summary.checkpoint_sha256, run.provenance.checkpoint_files.size(),
         html_escape(run.provenance.dokpa_version), html_escape(run.provenance.runner), html_escape(run.provenance.architecture),
         versions, html_escape(run.provenance.device), html_escape(run.provenance.dtype), html_escape(run.provenance.host),
         run.summary.run_key.substr(0, 16), html_escape(run.provenance.plan_hash.substr(0, 12)),
-        html_escape(run.summary.finished_at.value_or("")));
+        html_escape(run.summary.finished_at.value_or("")), run.digest);
   }
   out << "</table>\n<h3>Data files (shared by every reported run)</h3>\n<table class=\"data\"><tr><th>file</th><th>sha256</th></tr>\n";
   for (const DataFileRecord& file : report.runs.front().provenance.data_files)

@@ -48,7 +48,7 @@ nlohmann::json run_json(const ReportRun& run) {
   for (const CheckpointFileRecord& file : p.checkpoint_files) files.push_back({{"path", file.path}, {"sha256", file.sha256}, {"bytes", file.bytes}});
   nlohmann::json data = nlohmann::json::array();
   for (const DataFileRecord& file : p.data_files) data.push_back({{"path", file.path}, {"sha256", file.sha256}});
-  return {{"run_id", run.summary.id}, {"label", run.label}, {"team", run.summary.team}, {"model", run.summary.model},
+  return {{"run_id", run.summary.id}, {"label", run.label}, {"digest", run.digest}, {"team", run.summary.team}, {"model", run.summary.model},
           {"run_key", run.summary.run_key}, {"checkpoint_sha256", run.summary.checkpoint_sha256},
           {"started_at", run.summary.started_at}, {"finished_at", run.summary.finished_at.value_or("")},
           {"dokpa_version", p.dokpa_version}, {"runner", p.runner}, {"architecture", p.architecture}, {"dtype", p.dtype},

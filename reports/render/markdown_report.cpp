@@ -58,11 +58,12 @@ void write_markdown_report(const Report& report, std::ostream& out) {
       out << "\n";
     }
   }
-  out << "\n## Provenance\n\n| run | checkpoint sha256 | dokpa | runner | device / dtype | plan hash |\n|---|---|---|---|---|---|\n";
+  out << "\n## Provenance\n\n| run | checkpoint sha256 | dokpa | runner | device / dtype | plan hash | run digest |\n|---|---|---|---|---|---|---|\n";
   for (const ReportRun& run : report.runs)
-    out << fmt::format("| {} | `{}` | {} | {} | {} / {} | `{}` |\n", markdown_cell(run.label), run.summary.checkpoint_sha256,
+    out << fmt::format("| {} | `{}` | {} | {} | {} / {} | `{}` | `{}` |\n", markdown_cell(run.label), run.summary.checkpoint_sha256,
                        markdown_cell(run.provenance.dokpa_version), markdown_cell(run.provenance.runner),
-                       markdown_cell(run.provenance.device), markdown_cell(run.provenance.dtype), run.provenance.plan_hash.substr(0, 12));
+                       markdown_cell(run.provenance.device), markdown_cell(run.provenance.dtype), run.provenance.plan_hash.substr(0, 12),
+                       run.digest);
   if (!report.excluded.empty()) {
     out << "\n## Runs left out\n\n| run | why |\n|---|---|\n";
     for (const ExcludedRun& run : report.excluded)

@@ -8,6 +8,9 @@
   compare     the regression gate: a significantly worse candidate exits 3, a better one 0, a
               threshold larger than the drop 0; flipped items are listed with their prompts; runs
               on other data are refused with the reason.
+  digest      the run digests in the report: `dokpa verify --digest` accepts each on the intact
+              store, and refuses it after a result, an item score or a task metric is edited,
+              deleted or moved to another item with the sqlite3 shell.
   browser     the default model on two smoke tasks, plain and chat prompts: the HTML report opened
               in headless Chromium renders without console messages, has its leaderboard rows and
               SVG charts, fetches nothing; a screenshot is saved (test-artifacts/report.png). A
@@ -238,6 +241,39 @@ def compare_case(folder):
     print("gate: exit 3 on a significant drop, 0 on a gain or a drop under the threshold; other data refused")
 
 
+def digest_case(folder):
+    import shutil
+    store = synthetic_store(folder, items=20)
+    dokpa("report", "--store", store, "--out", folder / "report", "--format", "json,html")
+    report = json.loads((folder / "report" / "report.json").read_text())
+    digests = {run["run_id"]: run["digest"] for run in report["runs"]}
+    check(len(set(digests.values())) == 4 and all(re.fullmatch(r"[0-9a-f]{64}", d) for d in digests.values()), str(digests))
+    html = (folder / "report" / "report.html").read_text()
+    check(all(d in html for d in digests.values()), "the HTML report does not show the run digests")
+    for run_id, digest in digests.items():
+        dokpa("verify", "--store", store, "--digest", digest, "--run", run_id)
+    wrong_run = dokpa("verify", "--store", store, "--digest", digests[1], "--run", 2, expect=1)
+    check("run 2 does not match digest" in wrong_run.stderr, wrong_run.stderr)
+    edits = {
+        "result edited": "UPDATE results SET logprob = logprob - 0.25 WHERE run_id = 2 AND task = 'mc_1' AND item_id = '00003' AND request_index = 1",
+        "result moved": "UPDATE results SET item_id = '99999' WHERE run_id = 2 AND task = 'gen_f1' AND item_id = '00004'",
+        "item score edited": "UPDATE item_scores SET value = 1 - value WHERE run_id = 2 AND task = 'mc_0' AND item_id = '00007' AND metric = 'acc'",
+        "item score deleted": "DELETE FROM item_scores WHERE run_id = 2 AND task = 'mc_2' AND item_id = '00001' AND metric = 'acc_norm'",
+        "task metric edited": "UPDATE task_metrics SET value = value + 0.01 WHERE run_id = 2 AND task = 'mc_3' AND metric = 'acc'",
+    }
+    for what, sql in edits.items():
+        copy = folder / f"{what.replace(' ', '_')}.db"
+        shutil.copy(store, copy)
+        edited = subprocess.run(["sqlite3", copy, "PRAGMA foreign_keys=OFF; " + sql + "; SELECT changes();"], capture_output=True, text=True)
+        check(edited.returncode == 0 and edited.stdout.strip().endswith("1"), f"{what}: the edit did not apply: {edited.stderr}")
+        refused = dokpa("verify", "--store", copy, "--digest", digests[2], expect=1)
+        check("no run matches digest" in refused.stderr, f"{what}: {refused.stderr}")
+        # Run 3 is untouched: its digest still matches, while the audit chain reports the edit.
+        other = dokpa("verify", "--store", copy, "--digest", digests[3], "--run", 3, expect=1)
+        check("run 3 digest matches" in other.stdout and "audit problem" in other.stderr, f"{what}: {other.stdout}{other.stderr}")
+    print(f"run digests: intact store accepted; {len(edits)} kinds of edit refused")
+
+
 def console_lines(stderr):
     return re.findall(r"^\[\d+:\d+:\d+/\d+\.\d+:\w+:CONSOLE:?\d*\] (.*)$", stderr, re.M)
 
@@ -289,10 +325,10 @@ def browser_case(folder):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("case", choices=["statistics", "compare", "browser"])
+    parser.add_argument("case", choices=["statistics", "compare", "digest", "browser"])
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        {"statistics": statistics_case, "compare": compare_case, "browser": browser_case}[args.case](Path(tmp))
+        {"statistics": statistics_case, "compare": compare_case, "digest": digest_case, "browser": browser_case}[args.case](Path(tmp))
     print("PASS")
 
 

@@ -1,7 +1,8 @@
 """`dokpa run --shard i/N` and `dokpa merge`, with the native runner on the smoke suite.
 
   merge       shards 1/2 and 2/2 in separate stores, merged: the merged run's results, item
-              scores and task metrics equal an unsharded run's exactly; a shard of another run
+              scores and task metrics equal an unsharded run's exactly, and so does its printed
+              run digest (dokpa verify --digest accepts it); a shard of another run
               (a different batch size: another run key) is refused before anything is written.
   concurrent  three shard processes write one store file at the same time, while a fourth
               process runs another submission into it: all exit 0 (no "database is locked"),
@@ -9,6 +10,7 @@
 """
 import argparse
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -62,16 +64,27 @@ def base(workdir, *extra):
     return ["run", "--suite", SMOKE, "--submission", NATIVE, "--threads", "1", *extra]
 
 
+def printed_digest(result):
+    found = re.search(r"^run \d+ digest ([0-9a-f]{64})$", result.stdout, re.M)
+    if not found:
+        fail(f"no run digest printed:\n{result.stdout}")
+    return found.group(1)
+
+
 def test_merge(workdir):
     unsharded = workdir / "unsharded.db"
-    run(*base(workdir, "--store", unsharded))
+    unsharded_digest = printed_digest(run(*base(workdir, "--store", unsharded)))
     shards = [workdir / "shard1.db", workdir / "shard2.db"]
     for i, store in enumerate(shards, 1):
         partial = run(*base(workdir, "--store", store, "--shard", f"{i}/2"))
         if "waits for" not in partial.stderr:
             fail(f"shard {i}/2 did not say that it waits for the other shard:\n{partial.stderr}")
     merged = workdir / "merged.db"
-    run("merge", "--into", merged, "--suite", SMOKE, "--submission", NATIVE, *shards)
+    merged_digest = printed_digest(run("merge", "--into", merged, "--suite", SMOKE, "--submission", NATIVE, *shards))
+    # The digest covers the rows, not how they were batched: the merged run's equals the unsharded one's.
+    if merged_digest != unsharded_digest:
+        fail(f"merged run digest {merged_digest} differs from the unsharded run's {unsharded_digest}")
+    run("verify", "--store", merged, "--digest", unsharded_digest)
     reference = tables(unsharded)
     result = tables(merged)
     if result["status"] != reference["status"]:
