@@ -30,7 +30,20 @@ Sha256::Sha256() : ctx_(EVP_MD_CTX_new()) {
 Sha256::~Sha256() { EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(ctx_)); }
 
 void Sha256::update(std::string_view bytes) {
-  EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(ctx_), bytes.data(), bytes.size());
+  constexpr size_t kBlock = 1 << 16;
+  if (bytes.size() >= kBlock) {
+    flush();
+    EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(ctx_), bytes.data(), bytes.size());
+    return;
+  }
+  pending_.append(bytes);
+  if (pending_.size() >= kBlock) flush();
+}
+
+void Sha256::flush() {
+  if (pending_.empty()) return;
+  EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(ctx_), pending_.data(), pending_.size());
+  pending_.clear();
 }
 
 void Sha256::add_field(std::string_view bytes) {
@@ -42,6 +55,7 @@ void Sha256::add_field(std::string_view bytes) {
 std::string Sha256::hex_digest() {
   std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
   unsigned int length = 0;
+  flush();
   EVP_DigestFinal_ex(static_cast<EVP_MD_CTX*>(ctx_), digest.data(), &length);
   return to_hex(digest.data(), length);
 }

@@ -27,7 +27,12 @@ class Sha256 {
   std::string hex_digest();
 
  private:
+  void flush();
+
   void* ctx_;
+  // Small updates (add_field's length, colon and value) are gathered here and handed to
+  // OpenSSL in large blocks: per-call overhead dominated hashing a store's rows field by field.
+  std::string pending_;
 };
 
 }  // namespace dokpa
