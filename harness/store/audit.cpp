@@ -67,12 +67,10 @@ std::string dump(const nlohmann::json& value) {
 
 namespace {
 
-// The lines of `table`'s rows selected by `selector` (a column: audit_seq or run_id) = `value`.
-void append_lines(Database& db, const AuditedTable& table, const char* selector, int64_t value, std::vector<AuditLine>& lines) {
-  std::string sql = table.sql;
-  sql.replace(sql.find("t.audit_seq"), std::string("t.audit_seq").size(), std::string("t.") + selector);
-  Statement row(db, sql);
-  row.bind(1, value);
+// The lines of `table`'s rows that audit entry `seq` committed.
+void append_lines(Database& db, const AuditedTable& table, int64_t seq, std::vector<AuditLine>& lines) {
+  Statement row(db, table.sql);
+  row.bind(1, seq);
   while (row.step()) {
     nlohmann::json key = nlohmann::json::array();
     Sha256 hash;
@@ -94,7 +92,7 @@ void append_lines(Database& db, const AuditedTable& table, const char* selector,
 std::vector<AuditLine> audit_lines(Database& db, const std::string& kind, int64_t seq) {
   std::vector<AuditLine> lines;
   for (const AuditedTable& table : kAuditedTables)
-    if (kind == table.kind) append_lines(db, table, "audit_seq", seq, lines);
+    if (kind == table.kind) append_lines(db, table, seq, lines);
   return lines;
 }
 

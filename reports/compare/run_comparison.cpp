@@ -55,11 +55,10 @@ Comparison compare_runs(const Report& report, int64_t baseline_run, int64_t cand
     change.delta = flipped ? -change.test.delta : change.test.delta;
     change.right_to_wrong = flipped ? change.test.only_a : change.test.only_b;
     change.wrong_to_right = flipped ? change.test.only_b : change.test.only_a;
-    for (const Ranking& ranking : report.task_rankings)
-      if (ranking.name == change.task) {
-        change.baseline = ranking.runs[comparison.baseline].value;
-        change.candidate = ranking.runs[comparison.candidate].value;
-      }
+    if (const Ranking* ranking = report.task_ranking(change.task)) {
+      change.baseline = ranking->runs[comparison.baseline].value;
+      change.candidate = ranking->runs[comparison.candidate].value;
+    }
     comparison.better += change.test.significant && change.delta > 0;
     comparison.worse += change.test.significant && change.delta < 0;
     comparison.tasks.push_back(std::move(change));

@@ -4,6 +4,8 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "harness/data/unicode_text.h"
+
 namespace dokpa::reports {
 
 namespace {
@@ -20,9 +22,7 @@ struct Selected {
 double choice_length(const std::string& continuation, const std::string& delimiter) {
   std::string_view text = continuation;
   if (text.substr(0, delimiter.size()) == delimiter) text.remove_prefix(delimiter.size());
-  size_t points = 0;
-  for (char c : text) points += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-  return static_cast<double>(std::max<size_t>(points, 1));
+  return static_cast<double>(std::max<size_t>(count_code_points(text), 1));
 }
 
 std::string text_of(const nlohmann::json& request, const char* key) {

@@ -35,11 +35,6 @@ details { margin: 0.3em 0; }
 code { font-size: 0.9em; }
 )";
 
-std::string rank_text(const Ranking& ranking, size_t run) {
-  if (!ranking.tested) return "-";
-  return fmt::format("{}{}", ranking.ranks[run], rank_is_shared(ranking, run) ? " (tie)" : "");
-}
-
 void write_leaderboards(const Report& report, std::ostream& out) {
   out << "<section id=\"leaderboard\"><h2>Leaderboard</h2>\n";
   out << "<p>Rank = 1 + the number of runs significantly better (paired bootstrap on the same items, Holm over the "
@@ -53,7 +48,7 @@ void write_leaderboards(const Report& report, std::ostream& out) {
     for (size_t run : runs_by_value(ranking))
       out << fmt::format(
           "<tr class=\"leaderboard-row\"><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>\n",
-          rank_text(ranking, run), html_escape(report.runs[run].label), format_value(ranking.runs[run].value),
+          format_rank(ranking, run), html_escape(report.runs[run].label), format_value(ranking.runs[run].value),
           format_interval(ranking.runs[run].interval));
     out << "</table>\n" << interval_bar_chart(report, ranking);
   }
@@ -77,7 +72,7 @@ void write_task_table(const Report& report, std::ostream& out) {
     for (size_t run = 0; run < report.runs.size(); ++run)
       out << fmt::format("<td class=\"num\">{} {}{}</td>", format_value(row.runs[run].value),
                          format_interval(row.runs[run].interval),
-                         ranking ? fmt::format("<br>rank {}", rank_text(*ranking, run)) : "");
+                         ranking ? fmt::format("<br>rank {}", format_rank(*ranking, run)) : "");
     out << "</tr>\n";
   }
   out << "</table></section>\n";

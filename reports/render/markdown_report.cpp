@@ -20,7 +20,7 @@ void write_markdown_report(const Report& report, std::ostream& out) {
                        ranking.items, to_string(ranking.method));
     for (size_t run : runs_by_value(ranking))
       out << fmt::format("| {} | {} | {} | {} |\n",
-                         !ranking.tested ? std::string("-") : fmt::format("{}{}", ranking.ranks[run], rank_is_shared(ranking, run) ? " (tie)" : ""),
+                         format_rank(ranking, run),
                          markdown_cell(report.runs[run].label), format_value(ranking.runs[run].value),
                          format_interval(ranking.runs[run].interval));
     out << "\n";

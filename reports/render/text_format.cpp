@@ -71,6 +71,11 @@ bool rank_is_shared(const Ranking& ranking, size_t run) {
   return false;
 }
 
+std::string format_rank(const Ranking& ranking, size_t run) {
+  if (!ranking.tested) return "-";
+  return fmt::format("{}{}", ranking.ranks[run], rank_is_shared(ranking, run) ? " (tie)" : "");
+}
+
 std::vector<size_t> runs_by_value(const Ranking& ranking) {
   std::vector<size_t> order(ranking.runs.size());
   std::iota(order.begin(), order.end(), size_t{0});

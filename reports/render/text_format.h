@@ -20,6 +20,8 @@ std::string markdown_cell(std::string_view text);  // pipes and HTML escaped, ne
 
 // True when another run shares this run's rank (shown as "1 (tie)").
 bool rank_is_shared(const Ranking& ranking, size_t run);
+// "2", "1 (tie)", or "-" for a ranking without tests.
+std::string format_rank(const Ranking& ranking, size_t run);
 
 // Run indices ordered by value, best first (NaN last); equal values keep run order.
 std::vector<size_t> runs_by_value(const Ranking& ranking);
