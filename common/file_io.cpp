@@ -28,6 +28,20 @@ std::string read_file(const std::filesystem::path& path) {
   return contents.str();
 }
 
+bool is_within_folder(const std::filesystem::path& path, const std::filesystem::path& folder) {
+  std::error_code path_error, folder_error;
+  const std::filesystem::path real = std::filesystem::weakly_canonical(path, path_error);
+  const std::filesystem::path real_folder = std::filesystem::weakly_canonical(folder, folder_error);
+  if (path_error || folder_error) return false;
+  auto inside = real.begin();
+  for (const std::filesystem::path& part : real_folder) {
+    if (part.empty()) continue;  // "dir/" ends in an empty part
+    if (inside == real.end() || *inside != part) return false;
+    ++inside;
+  }
+  return true;
+}
+
 MappedFile MappedFile::open(const std::filesystem::path& path) {
   MappedFile file;
   file.path_ = path;

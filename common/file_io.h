@@ -16,6 +16,11 @@ std::string read_file(const std::filesystem::path& path);
 // from `write`, a full disk) the temporary file is removed and dokpa::Error names `file`.
 void write_file_atomically(const std::filesystem::path& file, const std::function<void(std::ostream&)>& write);
 
+// Whether `path` lies inside `folder` (or is it) once both are made absolute and every symlink
+// in them is followed (std::filesystem::weakly_canonical: a part that does not exist yet is
+// taken as written). False when either cannot be resolved.
+bool is_within_folder(const std::filesystem::path& path, const std::filesystem::path& folder);
+
 // A read-only memory map of a whole file. Movable, not copyable; unmaps on destruction.
 class MappedFile {
  public:

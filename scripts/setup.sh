@@ -2,12 +2,14 @@
 # dokpa set-up: one idempotent script for a fresh Debian 12 machine (run as root) or a
 # machine that is already set up (then it takes seconds plus the incremental build).
 #
-#   bash scripts/setup.sh [--no-build] [--no-model] [--no-apt] [--test-servers] [--test-browser]
+#   bash scripts/setup.sh [--no-build] [--no-model] [--no-apt] [--test-servers] [--test-browser] [--test-fuzz]
 #
 # Steps, each skipped when already done:
 #   1. Debian packages   - only the missing ones (dpkg-query), `apt-get update` only then.
 #                          --test-browser: also chromium (the report tests open the HTML report
 #                          in it headless; about 120 MB to download).
+#                          --test-fuzz: also clang and libclang-rt-14-dev (libFuzzer, ASan and
+#                          UBSan for scripts/fuzz.sh).
 #   2. .venv             - python3 -m venv; pip install -r scripts/requirements.txt only when
 #                          its sha256 differs from the stamp .venv/.dokpa-requirements.sha256.
 #                          --test-servers: also scripts/requirements-servers.txt (llama-cpp-python's
@@ -27,7 +29,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
-DO_BUILD=1 DO_MODEL=1 DO_APT=1 DO_SERVERS=0 DO_BROWSER=0
+DO_BUILD=1 DO_MODEL=1 DO_APT=1 DO_SERVERS=0 DO_BROWSER=0 DO_FUZZ=0
 for arg in "$@"; do
   case "$arg" in
     --no-build) DO_BUILD=0 ;;
@@ -35,7 +37,8 @@ for arg in "$@"; do
     --no-apt) DO_APT=0 ;;
     --test-servers) DO_SERVERS=1 ;;
     --test-browser) DO_BROWSER=1 ;;
-    -h | --help) sed -n '2,25p' "$0"; exit 0 ;;
+    --test-fuzz) DO_FUZZ=1 ;;
+    -h | --help) sed -n '2,26p' "$0"; exit 0 ;;
     *) echo "setup: unknown option $arg (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -71,6 +74,9 @@ APT_PACKAGES=(
 )
 if [[ $DO_BROWSER == 1 ]]; then
   APT_PACKAGES+=(chromium)
+fi
+if [[ $DO_FUZZ == 1 ]]; then
+  APT_PACKAGES+=(clang libclang-rt-14-dev)
 fi
 if [[ $DO_APT == 1 ]]; then
   missing=()

@@ -70,7 +70,7 @@ void add_report_command(CLI::App& app) {
   cmd->callback([=] {
     if (!std::filesystem::exists(*store_file)) throw Error(*store_file, "store not found");
     if (!suite->empty()) options->suite = *suite;
-    auto store = open_result_store(*store_file);
+    auto store = open_result_store(*store_file, StoreAccess::ReadOnly);
     reports::Report report = reports::build_report(*store, *options);
     for (const std::string& file : write_report(report, *folder, *formats)) std::cerr << "wrote " << file << "\n";
     std::cout << fmt::format("suite {} ({}): {} runs compared, {} left out\n", report.suite.name,
@@ -107,7 +107,7 @@ void add_compare_command(CLI::App& app) {
   add_statistics_options(cmd, *options);
   cmd->callback([=] {
     if (!std::filesystem::exists(*store_file)) throw Error(*store_file, "store not found");
-    auto store = open_result_store(*store_file);
+    auto store = open_result_store(*store_file, StoreAccess::ReadOnly);
     options->run_ids = {*baseline, *candidate};
     options->drilldown_limit = std::numeric_limits<size_t>::max();
     reports::Report report = reports::build_report(*store, *options);

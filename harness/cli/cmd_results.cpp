@@ -17,7 +17,7 @@ void add_results_command(CLI::App& app) {
   cmd->add_option("--suite", *suite_file, "suite YAML: every run of this suite (same suite hash), side by side");
   cmd->callback([=] {
     if (!std::filesystem::exists(*store_file)) throw Error(*store_file, "store not found");
-    auto store = open_result_store(*store_file);
+    auto store = open_result_store(*store_file, StoreAccess::ReadOnly);
     if (*run_id > 0) return print_run_table(*store, *run_id, std::cout);
     if (!suite_file->empty()) return print_suite_table(*store, load_suite(*suite_file).hash, std::cout);
     std::vector<RunSummary> runs = store->list_runs();

@@ -20,7 +20,7 @@ std::vector<DataFileCheck> check_suite_data(const SuiteConfig& suite, const std:
   const std::filesystem::path root = data_root.empty() ? suite.data_root : data_root;
   std::vector<DataFileCheck> checks;
   auto add = [&](const TaskConfig& task, const DataSource& source, const char* role) {
-    std::string resolved = (root / source.path).lexically_normal().string();
+    std::string resolved = resolve_data_path(suite, root, task.name, source).string();
     auto found = std::find_if(checks.begin(), checks.end(), [&](const DataFileCheck& c) { return c.resolved_path == resolved; });
     if (found == checks.end()) {
       DataFileCheck check;

@@ -30,10 +30,11 @@ struct LoadedFile {
 // Reads each file once per plan, whichever tasks share it.
 class DataCache {
  public:
-  DataCache(std::filesystem::path root, bool allow_changed) : root_(std::move(root)), allow_changed_(allow_changed) {}
+  DataCache(const SuiteConfig& suite, std::filesystem::path root, bool allow_changed)
+      : suite_(suite), root_(std::move(root)), allow_changed_(allow_changed) {}
 
   const LoadedFile& load(const TaskConfig& task, const DataSource& source, const std::string& role, Plan& plan) {
-    std::filesystem::path path = resolve(source);
+    std::filesystem::path path = resolve(task, source);
     std::string key = path.string();
     auto found = files_.find(key);
     if (found == files_.end()) {
@@ -54,9 +55,12 @@ class DataCache {
     return file;
   }
 
-  std::filesystem::path resolve(const DataSource& source) const { return (root_ / source.path).lexically_normal(); }
+  std::filesystem::path resolve(const TaskConfig& task, const DataSource& source) const {
+    return resolve_data_path(suite_, root_, task.name, source);
+  }
 
  private:
+  const SuiteConfig& suite_;
   std::filesystem::path root_;
   bool allow_changed_;
   std::map<std::string, LoadedFile> files_;  // ordered; only looked up, never iterated into output
@@ -127,7 +131,7 @@ void plan_task(const SuiteConfig& suite, const TaskConfig& config, const PlanOpt
     shots_data = &data;
     if (config.fewshot.has_source) {
       shots_data = &cache.load(config, config.fewshot.source, "fewshot", plan).data;
-      same_source = cache.resolve(config.fewshot.source) == cache.resolve(config.dataset);
+      same_source = cache.resolve(config, config.fewshot.source) == cache.resolve(config, config.dataset);
     }
     size_t available = shots_data->rows.size() - (same_source ? 1 : 0);
     if (available < static_cast<size_t>(config.fewshot.count)) {
@@ -241,7 +245,7 @@ Plan build_plan(const SuiteConfig& suite, const PlanOptions& options) {
   plan.suite_name = suite.name;
   plan.suite_hash = suite.hash;
   plan.seed = suite.seed;
-  DataCache cache(options.data_root.empty() ? suite.data_root : options.data_root, options.allow_changed_data);
+  DataCache cache(suite, options.data_root, options.allow_changed_data);
   std::vector<bool> selected = select_tasks(suite, options.only_tasks);
   for (size_t i = 0; i < suite.tasks.size(); ++i)
     if (selected[i]) plan_task(suite, suite.tasks[i], options, cache, plan);

@@ -14,6 +14,7 @@
 #include "harness/run/chat_rendering.h"
 #include "harness/run/progress.h"
 #include "harness/run/run_scoring.h"
+#include "harness/run/stored_request.h"
 #include "harness/store/result_store.h"
 #include "harness/suite/submission.h"
 #include "harness/suite/suite_config.h"
@@ -46,20 +47,6 @@ Inputs load_inputs(const RunSettings& settings) {
   options.render_chat = chat_renderer(in.submission);
   in.plan = build_plan(in.suite, options);
   return in;
-}
-
-std::string request_json(const PlannedRequest& request) {
-  nlohmann::json j;
-  j["type"] = to_string(request.type);
-  if (request.type == OutputType::MultipleChoice) {
-    j["context"] = request.context;
-    j["continuation"] = request.continuation;
-  } else {
-    j["prompt"] = request.prompt;
-    j["stop"] = request.stop;
-    j["max_tokens"] = request.max_tokens;
-  }
-  return j.dump();
 }
 
 // What the store records about a run, computed in full before anything is written.
@@ -100,7 +87,8 @@ RunRecordInputs prepare_run_record(const Inputs& in, const RunnerInfo& info, con
   RunRecordInputs record{std::move(submission), std::move(start), {}};
   for (size_t i = 0; i < in.plan.requests.size(); ++i) {
     const PlannedRequest& r = in.plan.requests[i];
-    record.requests.push_back({{r.task, r.item_id, r.request_index}, static_cast<int64_t>(i), r.prompt_hash, request_json(r)});
+    record.requests.push_back(
+        {{r.task, r.item_id, r.request_index}, static_cast<int64_t>(i), r.prompt_hash, stored_request_json(r)});
   }
   return record;
 }
@@ -293,6 +281,9 @@ RunOutcome run_suite(const RunSettings& settings, std::ostream& log) {
       log << fmt::format("warning: {} changed (sha256 {}, the suite pins {}); running it as told\n", file.resolved_path,
                          file.sha256, file.pinned_sha256);
   }
+  // An existing store that cannot be written is refused now, not after loading the model.
+  std::unique_ptr<ResultStore> store;
+  if (std::filesystem::exists(settings.store_file)) store = open_result_store(settings.store_file);
   log << fmt::format("suite {} ({} tasks, {} requests), submission {} / {}\n", in.plan.suite_name,
                      in.plan.tasks.size(), in.plan.requests.size(), in.submission.team, in.submission.model);
   std::unique_ptr<Runner> runner = open_runner(in.submission.runner);
@@ -307,7 +298,7 @@ RunOutcome run_suite(const RunSettings& settings, std::ostream& log) {
   RunRecordInputs record = prepare_run_record(in, info, settings);  // hashes every checkpoint file
 
   // ---- 2. record the run (or find the one to resume; shards of one run share it) ----
-  std::unique_ptr<ResultStore> store = open_result_store(settings.store_file);
+  if (!store) store = open_result_store(settings.store_file);
   RunRecord run = record_run(*store, in, record);
   RunOutcome outcome{run.id, run.run_key, run.resumed, in.plan.requests.size(), 0, true};
   if (run.status == RunStatus::Complete) {

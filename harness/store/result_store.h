@@ -178,6 +178,9 @@ class ResultStore {
   virtual std::string provenance_json(int64_t run_id) = 0;
   // The planned requests, in plan order (reports show their prompts).
   virtual std::vector<RequestRow> requests(int64_t run_id) = 0;
+  // The submission the run evaluated: manifest verbatim, checkpoint sha256 and its files in path
+  // order (`dokpa verify --recompute` re-hashes and re-runs it). Throws if there is no such run.
+  virtual SubmissionRecord run_submission(int64_t run_id) = 0;
   // The canonical suite text stored under `suite_hash`; throws if there is none.
   virtual std::string suite_text(const std::string& suite_hash) = 0;
   // Hash of the last audit entry (what `dokpa verify` prints to publish), or empty for a new store.
@@ -200,8 +203,15 @@ class ResultStore {
   virtual const std::filesystem::path& path() const = 0;
 };
 
-// Opens or creates the store at `path`, migrating an older schema. Throws dokpa::Error naming
-// the file if it is not a dokpa store, is newer than this code, or cannot be opened.
-std::unique_ptr<ResultStore> open_result_store(const std::filesystem::path& path);
+enum class StoreAccess {
+  ReadWrite,  // creates a missing store and migrates an older schema; refuses a file it cannot write
+  ReadOnly,   // never writes (reports, results, verify): a store on a read-only file system opens too;
+              // every write method then throws
+};
+
+// Opens (or, read-write, creates) the store at `path`. Throws dokpa::Error naming the file if it
+// is not a dokpa store, is newer than this code, or cannot be opened as asked.
+std::unique_ptr<ResultStore> open_result_store(const std::filesystem::path& path,
+                                               StoreAccess access = StoreAccess::ReadWrite);
 
 }  // namespace dokpa

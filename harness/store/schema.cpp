@@ -165,6 +165,22 @@ void refuse_newer(Database& db, int version) {
 std::span<const Migration> migrations() { return kMigrations; }
 int latest_schema_version() { return kMigrations[std::size(kMigrations) - 1].version; }
 
+void check_readable_schema(Database& db) {
+  int version = read_pragma_int(db, "user_version");
+  refuse_newer(db, version);
+  if (version == 0) {
+    Statement objects(db, "SELECT count(*) FROM sqlite_schema");
+    objects.step();
+    throw Error(db.path(), objects.int64(0) == 0 ? "not a dokpa store: an empty SQLite database"
+                                                 : "not a dokpa store: an SQLite database with no dokpa schema version");
+  }
+  if (version < latest_schema_version())
+    throw Error(db.path(), fmt::format("store schema version {} is older than this dokpa's ({}) and this command only "
+                                       "reads: migrating needs write access (dokpa run or dokpa merge --into migrate "
+                                       "a store they open; use a copy to keep the original)",
+                                       version, latest_schema_version()));
+}
+
 void migrate(Database& db) {
   int version = read_pragma_int(db, "user_version");
   refuse_newer(db, version);

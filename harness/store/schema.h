@@ -21,5 +21,7 @@ int latest_schema_version();
 // under the lock, since another process may have migrated it meanwhile). Refuses a store
 // newer than this code and an SQLite file that is not a dokpa store.
 void migrate(Database& db);
+// For a read-only open: refuses what migrate() would refuse, and a store that would need migrating.
+void check_readable_schema(Database& db);
 
 }  // namespace dokpa::store_detail

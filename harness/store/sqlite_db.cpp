@@ -2,6 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
+#include <cstring>
+#include <filesystem>
+
+#include "common/crash_point.h"
 #include "common/error.h"
 
 namespace dokpa::store_detail {
@@ -9,11 +14,51 @@ namespace dokpa::store_detail {
 namespace {
 // Long enough for another process's batch commit (or a migration) to finish.
 constexpr int kBusyTimeoutMs = 120'000;
+
+// A path as the path part of an SQLite file: URI (RFC 3986 percent-encoding of what is not plain).
+std::string uri_path(const std::string& path) {
+  std::string out;
+  for (unsigned char c : path) {
+    if (std::isalnum(c) || std::strchr("/-._~", c)) out += static_cast<char>(c);
+    else out += fmt::format("%{:02X}", c);
+  }
+  return out;
+}
 }  // namespace
 
-Database::Database(std::string path) : path_(std::move(path)) {
-  int rc =
-      sqlite3_open_v2(path_.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+Database::Database(std::string path, Access access) : path_(std::move(path)) {
+  if (access == Access::ReadOnly) {
+    open(SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, path_);
+    try {
+      configure(access);
+    } catch (const Error&) {
+      // A WAL store on a read-only file system: SQLite cannot create the -shm index there.
+      // Nobody can write such a file, so it is safe to read it as immutable, unless its log
+      // holds commits that never reached the main file (immutable reads would not see them).
+      sqlite3_close(db_);
+      db_ = nullptr;
+      std::error_code ec;
+      if (std::filesystem::file_size(path_ + "-wal", ec) > 0 && !ec)
+        throw Error(path_, "cannot open store: its write-ahead log (" + path_ +
+                               "-wal) holds commits not yet in the main file, and SQLite cannot read it here; copy "
+                               "the store with its -wal and -shm files to a writable place");
+      open(SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI, "file:" + uri_path(path_) + "?immutable=1");
+      configure(access);
+    }
+    return;
+  }
+  open(SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, path_);
+  if (sqlite3_db_readonly(db_, "main") == 1) {
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw Error(path_, "the store is read-only (its file or file system cannot be written); this command writes to "
+                       "it. Commands that only read (results, report, verify) open it as it is");
+  }
+  configure(access);
+}
+
+void Database::open(int flags, const std::string& uri_or_path) {
+  int rc = sqlite3_open_v2(uri_or_path.c_str(), &db_, flags, nullptr);
   if (rc != SQLITE_OK) {
     std::string message = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
     sqlite3_close(db_);
@@ -22,8 +67,16 @@ Database::Database(std::string path) : path_(std::move(path)) {
   }
   sqlite3_extended_result_codes(db_, 1);
   sqlite3_busy_timeout(db_, kBusyTimeoutMs);
+}
+
+void Database::configure(Access access) {
   try {
     // The first read also tells us whether this is a database at all.
+    if (access == Access::ReadOnly) {
+      Statement probe(*this, "SELECT count(*) FROM sqlite_schema");
+      probe.step();
+      return;
+    }
     Statement mode(*this, "PRAGMA journal_mode=WAL");
     if (!mode.step() || mode.text(0) != "wal") fail("cannot switch the store to WAL mode");
     // FULL: a committed batch survives power loss, not just a killed process.
@@ -38,16 +91,32 @@ Database::Database(std::string path) : path_(std::move(path)) {
 Database::~Database() { sqlite3_close(db_); }
 
 void Database::fail(std::string_view what) const {
-  throw Error(path_, fmt::format("{}: {}", what, db_ ? sqlite3_errmsg(db_) : "no connection"));
+  if (!db_) throw Error(path_, fmt::format("{}: no connection", what));
+  std::string message = sqlite3_errmsg(db_);
+  switch (sqlite3_errcode(db_) & 0xff) {  // the primary code of an extended one
+    case SQLITE_FULL:
+      message += " — the disk holding the store is full. This write was rolled back; everything committed before it "
+                 "is kept. Free space and run the same command again to resume";
+      break;
+    case SQLITE_READONLY:
+      message += " — the store cannot be written (read-only file or file system). This write was rolled back; "
+                 "everything committed before it is kept";
+      break;
+    case SQLITE_IOERR:
+      message += " — the file system reported an I/O error. This write was rolled back; run `dokpa verify` on the "
+                 "store before trusting it";
+      break;
+    default: break;
+  }
+  throw Error(path_, fmt::format("{}: {}", what, message));
 }
 
 void Database::exec(std::string_view sql) {
   std::string owned(sql);
   char* message = nullptr;
   if (sqlite3_exec(db_, owned.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
-    std::string text = message ? message : sqlite3_errmsg(db_);
     sqlite3_free(message);
-    throw Error(path_, fmt::format("SQL failed ({}): {}", owned.substr(0, 60), text));
+    fail(fmt::format("SQL failed ({})", owned.substr(0, 60)));
   }
 }
 
@@ -133,8 +202,10 @@ Transaction::~Transaction() {
 }
 
 void Transaction::commit() {
+  crash_point("store.commit");  // the crash-safety tests kill the process here, mid-transaction
   db_.exec("COMMIT");
   done_ = true;
+  crash_point("store.committed");
 }
 
 ReadTransaction::ReadTransaction(Database& db) : db_(db) { db_.exec("BEGIN DEFERRED"); }

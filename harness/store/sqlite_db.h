@@ -54,11 +54,15 @@ class Statement {
   sqlite3_stmt* stmt_ = nullptr;
 };
 
+enum class Access { ReadWrite, ReadOnly };
+
 class Database {
  public:
-  // Opens (creating if missing) with WAL, foreign keys and a busy timeout, so several
-  // processes can share the file: writers queue on the lock instead of failing.
-  explicit Database(std::string path);
+  // ReadWrite opens (creating if missing) with WAL, foreign keys and a busy timeout, so several
+  // processes can share the file: writers queue on the lock instead of failing. A file that
+  // cannot be written (permissions, a read-only file system) is refused with that reason.
+  // ReadOnly never writes the file, and also opens a store on a read-only file system.
+  explicit Database(std::string path, Access access = Access::ReadWrite);
   ~Database();
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;
@@ -69,10 +73,14 @@ class Database {
   const std::string& path() const { return path_; }
   sqlite3* handle() { return db_; }
 
-  // Throws dokpa::Error(path, "<what>: <sqlite message>").
+  // Throws dokpa::Error(path, "<what>: <sqlite message>"), with what it means for the store
+  // when the disk is full or the file cannot be written.
   [[noreturn]] void fail(std::string_view what) const;
 
  private:
+  void open(int flags, const std::string& uri_or_path);
+  void configure(Access access);
+
   std::string path_;
   sqlite3* db_ = nullptr;
 };

@@ -32,14 +32,18 @@ RunStatus run_status_from_string(const std::string& text) {
   throw Error("run status", fmt::format("unknown status '{}' (expected running, complete or failed)", text));
 }
 
-std::unique_ptr<ResultStore> open_result_store(const std::filesystem::path& path) {
-  return std::make_unique<store_detail::SqliteResultStore>(path);
+std::unique_ptr<ResultStore> open_result_store(const std::filesystem::path& path, StoreAccess access) {
+  if (access == StoreAccess::ReadOnly && !std::filesystem::exists(path)) throw Error(path.string(), "store not found");
+  return std::make_unique<store_detail::SqliteResultStore>(path, access);
 }
 
 namespace store_detail {
 
-SqliteResultStore::SqliteResultStore(std::filesystem::path path) : path_(std::move(path)), db_(path_.string()) {
-  migrate(db_);
+SqliteResultStore::SqliteResultStore(std::filesystem::path path, StoreAccess access)
+    : path_(std::move(path)),
+      db_(path_.string(), access == StoreAccess::ReadOnly ? Access::ReadOnly : Access::ReadWrite) {
+  if (access == StoreAccess::ReadOnly) check_readable_schema(db_);
+  else migrate(db_);
 }
 
 void SqliteResultStore::fail(const std::string& message) const { throw Error(path_.string(), message); }
@@ -189,6 +193,20 @@ std::string SqliteResultStore::provenance_json(int64_t run_id) {
   query.bind(1, run_id);
   if (!query.step()) fail(fmt::format("no run with id {}", run_id));
   return query.text(0);
+}
+
+SubmissionRecord SqliteResultStore::run_submission(int64_t run_id) {
+  Statement query(db_,
+                  "SELECT s.id, s.team, s.model, s.kind, s.checkpoint_path, s.checkpoint_sha256, s.manifest_yaml "
+                  "FROM runs r JOIN submissions s ON s.id = r.submission_id WHERE r.id = ?1");
+  query.bind(1, run_id);
+  if (!query.step()) fail(fmt::format("no run with id {}", run_id));
+  SubmissionRecord submission{query.text(1), query.text(2), query.text(3), query.text(4),
+                              query.text(5), query.text(6), {}};
+  Statement files(db_, "SELECT path, sha256, bytes FROM checkpoint_files WHERE submission_id = ?1 ORDER BY path");
+  files.bind(1, query.int64(0));
+  while (files.step()) submission.files.push_back({files.text(0), files.text(1), files.int64(2)});
+  return submission;
 }
 
 }  // namespace store_detail

@@ -10,7 +10,7 @@ namespace dokpa::store_detail {
 
 class SqliteResultStore final : public ResultStore {
  public:
-  explicit SqliteResultStore(std::filesystem::path path);
+  SqliteResultStore(std::filesystem::path path, StoreAccess access);
 
   int64_t put_submission(const SubmissionRecord& submission) override;
   int64_t put_suite(const std::string& name, const std::string& hash, const std::string& canonical_text) override;
@@ -27,6 +27,7 @@ class SqliteResultStore final : public ResultStore {
   std::vector<TaskMetricRow> task_metrics(int64_t run_id) override;
   std::string provenance_json(int64_t run_id) override;
   std::vector<RequestRow> requests(int64_t run_id) override;
+  SubmissionRecord run_submission(int64_t run_id) override;
   std::string suite_text(const std::string& suite_hash) override;
   std::string audit_head_hash() override;
   std::string run_digest(int64_t run_id) override;

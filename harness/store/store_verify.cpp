@@ -21,19 +21,24 @@ struct Entry {
   std::string kind, rows, payload_sha256, prev_hash, hash;
 };
 
-// Names the first row that differs between what the entry committed and what is stored now.
-std::string first_row_difference(const std::vector<AuditLine>& committed, const std::vector<AuditLine>& stored,
-                                 const std::string& table) {
+// Names every row that differs between what the entry committed and what is stored now, in key
+// order: each edited, deleted or added row once.
+std::vector<std::string> row_differences(const std::vector<AuditLine>& committed, const std::vector<AuditLine>& stored,
+                                         const std::string& table) {
   std::map<std::string, std::string> now;
   for (const AuditLine& line : stored) now[line.key] = line.digest;
+  std::vector<std::string> differences;
   for (const AuditLine& line : committed) {
     auto it = now.find(line.key);
-    if (it == now.end()) return fmt::format("{} row {} was deleted", table, line.key);
-    if (it->second != line.digest) return fmt::format("{} row {} was changed after it was committed", table, line.key);
+    if (it == now.end()) {
+      differences.push_back(fmt::format("{} row {} was deleted", table, line.key));
+      continue;
+    }
+    if (it->second != line.digest) differences.push_back(fmt::format("{} row {} was changed after it was committed", table, line.key));
     now.erase(it);
   }
-  if (!now.empty()) return fmt::format("{} row {} was added without an audit entry", table, now.begin()->first);
-  return "";
+  for (const auto& [key, digest] : now) differences.push_back(fmt::format("{} row {} was added without an audit entry", table, key));
+  return differences;
 }
 
 }  // namespace
@@ -83,8 +88,7 @@ VerifyReport SqliteResultStore::verify() {
       }
     }
     std::string table = entry.kind == "results" ? "results" : "scores";
-    std::string difference = first_row_difference(committed, stored, table);
-    if (!difference.empty())
+    for (const std::string& difference : row_differences(committed, stored, table))
       problem(entry.seq, entry.run_id,
               fmt::format("audit entry {} ({} of run {}): {}", entry.seq, entry.kind, entry.run_id, difference));
   }

@@ -72,6 +72,10 @@ OpenAIOptions read_server_settings(const YAML::Node& node, const std::string& so
   server.base_url = map.string("base_url");
   if (server.base_url.rfind("http://", 0) != 0 && server.base_url.rfind("https://", 0) != 0)
     map.fail("base_url", "must start with http:// or https://, got '" + server.base_url + "'");
+  // The manifest is stored verbatim: credentials in the URL (user:key@host) would reach the store.
+  if (server.base_url.substr(0, server.base_url.find_first_of("/?#", server.base_url.find("//") + 2)).find('@') !=
+      std::string::npos)
+    map.fail("base_url", "must not carry credentials (user:key@host): name the key's environment variable in api_key_env");
   server.served_model = map.string_or("served_model", "");
   server.api_key_env = map.string_or("api_key_env", "");
   if (server.api_key_env.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") !=
@@ -88,7 +92,22 @@ OpenAIOptions read_server_settings(const YAML::Node& node, const std::string& so
   return server;
 }
 
-ChatSettings read_chat_settings(const yaml_fields::MappingReader& map, const std::string& source) {
+// The chat template's text goes into every prompt, which is stored and may be sent to a server:
+// it must come from the submission (its folder or its checkpoint), not from anywhere on the
+// evaluator's machine.
+std::string contained_template_file(const yaml_fields::MappingReader& map, const std::string& file,
+                                    const std::filesystem::path& base_dir, const std::string& checkpoint) {
+  if (base_dir.empty()) return file;
+  std::filesystem::path path = (base_dir / file).lexically_normal();  // an absolute `file` replaces base_dir
+  if (!is_within_folder(path, base_dir) && !is_within_folder(path, checkpoint)) {
+    map.fail("chat_template", "'" + path.string() + "' is outside both the checkpoint folder and the submission's " +
+                                  "folder (copy the file into one of them)");
+  }
+  return path.string();
+}
+
+ChatSettings read_chat_settings(const yaml_fields::MappingReader& map, const std::string& source,
+                                const std::filesystem::path& base_dir, const std::string& checkpoint) {
   ChatSettings chat;
   std::string format = one_of(map, "prompt_format", "raw", {"raw", "chat", "chat_multiturn"});
   chat.format = *parse_prompt_format(format);
@@ -99,6 +118,7 @@ ChatSettings read_chat_settings(const yaml_fields::MappingReader& map, const std
       map.fail("chat_template", std::string(error.what()).substr(error.source().size() + 2));
     }
     if (chat.template_file.empty()) map.fail("chat_template", "must not be empty");
+    chat.template_file = contained_template_file(map, chat.template_file, base_dir, checkpoint);
   }
   if (map.has("chat_template_kwargs")) {
     YAML::Node kwargs = map.node("chat_template_kwargs");
@@ -140,7 +160,8 @@ std::string expand_path(const std::string& text, const std::string& source) {
   return out;
 }
 
-SubmissionConfig parse_submission(std::string_view yaml_text, const std::string& source) {
+SubmissionConfig parse_submission(std::string_view yaml_text, const std::string& source,
+                                  const std::filesystem::path& base_dir) {
   YAML::Node root = yaml_fields::parse_yaml(std::string(yaml_text), source);
   if (!root || root.IsNull()) throw Error(source, "empty submission file");
   yaml_fields::MappingReader map(root, source, "",
@@ -171,7 +192,7 @@ SubmissionConfig parse_submission(std::string_view yaml_text, const std::string&
   runner.batch_size = static_cast<int>(map.integer_or("batch_size", 8, 1, 1 << 20));
   runner.threads = static_cast<int>(map.integer_or("threads", 0, 0, 4096));
   runner.max_length = static_cast<int>(map.integer_or("max_length", 0, 0, 1 << 24));  // 0: the model's own
-  sub.chat = read_chat_settings(map, source);
+  sub.chat = read_chat_settings(map, source, base_dir, sub.checkpoint);
   if (runner.kind == "openai") {
     if (!map.has("server")) map.fail("runner", "runner: openai needs a `server:` mapping (base_url, ...)");
     runner.openai = read_server_settings(map.node("server"), source, map.nested("server"));
@@ -182,7 +203,8 @@ SubmissionConfig parse_submission(std::string_view yaml_text, const std::string&
 }
 
 SubmissionConfig load_submission(const std::filesystem::path& file) {
-  return parse_submission(read_file(file), file.string());
+  std::filesystem::path base = file.parent_path();
+  return parse_submission(read_file(file), file.string(), base.empty() ? std::filesystem::path(".") : base);
 }
 
 }  // namespace dokpa

@@ -17,7 +17,10 @@
 //                                    # (harness/suite/prompt_format.h); a task may pin its own
 //   chat_template: path/to/tokenizer_config.json
 //                                    # optional; where the chat template is read (a
-//                                    # tokenizer_config.json); default: the checkpoint's
+//                                    # tokenizer_config.json); default: the checkpoint's.
+//                                    # Relative to this file's folder; the file must lie in
+//                                    # the checkpoint folder or in this file's folder (symlinks
+//                                    # followed), since its text goes into every prompt
 //   chat_template_kwargs: {enable_thinking: false}
 //                                    # optional mapping: extra variables of the chat template
 //   system_prompt: "..."             # optional: a system message before every chat prompt
@@ -67,7 +70,10 @@ struct SubmissionConfig {
 };
 
 SubmissionConfig load_submission(const std::filesystem::path& file);
-SubmissionConfig parse_submission(std::string_view yaml_text, const std::string& source);
+// `base_dir`: the submission file's folder, where a relative chat_template resolves and which,
+// with the checkpoint folder, must hold it; empty: the path is kept as written and not checked.
+SubmissionConfig parse_submission(std::string_view yaml_text, const std::string& source,
+                                  const std::filesystem::path& base_dir = {});
 
 // Expands a leading "~" (from $HOME) and every ${VAR}; throws dokpa::Error(source, ...) for an
 // unset variable or an unclosed "${".

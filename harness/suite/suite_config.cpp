@@ -24,6 +24,18 @@ bool is_sha256_hex(const std::string& text) {
   return text.size() == 64 && text.find_first_not_of("0123456789abcdef") == std::string::npos;
 }
 
+// A data path names a file under the data root, whatever root an evaluator gives with
+// --data-root: relative, and never climbing out of it with "..". (Symlinks are checked when the
+// file is opened: resolve_data_path.)
+void check_inside_data_root(const MappingReader& map, const std::string& path) {
+  std::filesystem::path written(path);
+  if (written.is_absolute())
+    map.fail("path", "'" + path + "' is absolute; data paths are relative to the data root");
+  std::filesystem::path normal = written.lexically_normal();
+  if (!normal.empty() && *normal.begin() == "..")
+    map.fail("path", "'" + path + "' climbs out of the data root with '..'");
+}
+
 DataSource read_source(const MappingReader& parent, const std::string& key) {
   MappingReader map(parent.node(key), parent.source(), parent.nested(key), {"format", "path", "sha256"});
   DataSource source;
@@ -35,6 +47,7 @@ DataSource read_source(const MappingReader& parent, const std::string& key) {
   }
   source.path = map.string("path");
   if (source.path.empty()) map.fail("path", "must not be empty");
+  check_inside_data_root(map, source.path);
   source.sha256 = map.string_or("sha256", "");
   if (!source.sha256.empty() && !is_sha256_hex(source.sha256)) map.fail("sha256", "must be 64 lower-case hex digits");
   return source;
@@ -333,6 +346,17 @@ SuiteConfig parse_suite(std::string_view yaml_text, const std::string& source, c
     throw Error(source, std::string("cannot canonicalise the suite: ") + error.what());
   }
   return suite;
+}
+
+std::filesystem::path resolve_data_path(const SuiteConfig& suite, const std::filesystem::path& data_root,
+                                        const std::string& task, const DataSource& source) {
+  const std::filesystem::path& root = data_root.empty() ? suite.data_root : data_root;
+  const std::filesystem::path resolved = (root / source.path).lexically_normal();
+  std::error_code error;
+  if (!std::filesystem::exists(resolved, error) || is_within_folder(resolved, root)) return resolved;
+  throw Error(suite.source, "task '" + task + "': data file '" + source.path + "' leads through a symlink to '" +
+                                std::filesystem::weakly_canonical(resolved, error).string() +
+                                "', outside the data root '" + root.string() + "' (copy the file into the data root)");
 }
 
 SuiteConfig load_suite(const std::filesystem::path& file) {

@@ -15,6 +15,9 @@
 //                                   # format: csv | jsonl | json | parquet (json: an array of objects, or
 //                                   # {"<key>": [...]}). A pinned sha256 is checked when the
 //                                   # plan is built. Item ids: the `id` field, else the row index.
+//                                   # path: relative to the data root and inside it ("a/../b" is
+//                                   # fine, "../b" and "/b" are not); a symlink under the root
+//                                   # must lead to a file inside it (resolve_data_path)
 //       preprocess: kobest_copa     # optional: a C++ record preprocessor from suites/ (derives
 //                                   # fields where a template cannot, e.g. lm-eval's Python
 //                                   # doc_to_text functions); applied to items and shots alike
@@ -164,6 +167,15 @@ SuiteConfig load_suite(const std::filesystem::path& file);
 // Validates suite YAML text; `source` names it in errors, `base_dir` anchors data_root.
 SuiteConfig parse_suite(std::string_view yaml_text, const std::string& source,
                         const std::filesystem::path& base_dir);
+
+// Where a data file of `task` is: `source.path` under `data_root` (empty: the suite's), lexically
+// normal. parse_suite already refused absolute paths and paths that climb out with "..". Symlinks:
+// the data root itself may be (or lie under) one, but a file that exists must really be inside
+// the root once every symlink is followed, because a data file's text becomes prompts that are
+// stored and may be sent to a server. A file that does not exist is returned as is (its reader
+// reports it). Throws dokpa::Error naming the suite file and the task.
+std::filesystem::path resolve_data_path(const SuiteConfig& suite, const std::filesystem::path& data_root,
+                                        const std::string& task, const DataSource& source);
 
 // The canonical form that is hashed and stored (see the comment at the top).
 std::string canonical_suite_json(const SuiteConfig& suite);

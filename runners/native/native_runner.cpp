@@ -62,13 +62,23 @@ class NativeRunner final : public Runner {
     keep_freed_host_memory();
     device_ = pick_device(options.device, options.checkpoint);
     dtype_ = pick_dtype(options.dtype, options.checkpoint);
+    std::error_code error;
+    if (!std::filesystem::is_directory(options.checkpoint, error))
+      throw Error(options.checkpoint, "checkpoint folder not found");
     loaded_ = load_llama_checkpoint(options.checkpoint, device_, dtype_);
     tokenizer_ = load_checkpoint_tokenizer(options.checkpoint);
     const ModelConfig& config = loaded_.config;
+    check_tokenizer_fits(config);
     rules_.max_length = options.max_length > 0 ? options.max_length : config.max_position_embeddings;
     // lm-eval's prefix token for an empty context: BOS, else EOS.
     int64_t prefix = config.bos_token_id.value_or(config.eos_token_ids.empty() ? -1 : config.eos_token_ids.front());
     rules_.prefix_token_id = static_cast<int32_t>(prefix);
+    if (prefix >= config.vocab_size) {
+      throw Error((std::filesystem::path(options.checkpoint) / "config.json").string(),
+                  (config.bos_token_id ? "bos_token_id " : "eos_token_id ") + std::to_string(prefix) +
+                      ", the token before an empty context, is outside the vocabulary (vocab_size " +
+                      std::to_string(config.vocab_size) + ")");
+    }
     eos_ids_ = generation_eos_ids(options.checkpoint, config);
     rules_.add_special_tokens = false;
   }
@@ -128,6 +138,19 @@ class NativeRunner final : public Runner {
   }
 
  private:
+  // Every id the tokenizer can produce must index the embedding: beyond it a CPU lookup fails
+  // mid-run and a CUDA one kills the process with a device-side assert.
+  void check_tokenizer_fits(const ModelConfig& config) const {
+    if (tokenizer_->vocab_size() <= config.vocab_size) return;
+    std::filesystem::path dir(options_.checkpoint);
+    std::filesystem::path file = std::filesystem::exists(dir / "tokenizer.json") ? dir / "tokenizer.json"
+                                                                                 : dir / "tokenizer.model";
+    throw Error(file.string(), "has token ids up to " + std::to_string(tokenizer_->vocab_size() - 1) +
+                                   " but config.json's vocab_size is " + std::to_string(config.vocab_size) +
+                                   " (the model has no embedding for the ids from " +
+                                   std::to_string(config.vocab_size) + " on)");
+  }
+
   // libtorch errors become dokpa errors naming the checkpoint (DESIGN.md: translated at the runner boundary).
   template <typename F>
   auto translate_torch_errors(F&& work) -> decltype(work()) {

@@ -2,6 +2,7 @@
 
 #include <sstream>
 
+#include "common/crash_point.h"
 #include "common/error.h"
 #include "common/file_io.h"
 #include "runners/native/checkpoint/rope_frequencies.h"
@@ -49,6 +50,7 @@ class WeightLoader {
     parameters_ += view->numel();
     at::Tensor loaded = mapped.to(device_, dtype_);
     if (loaded.data_ptr() != mapped.data_ptr()) MappedFile::release_pages(view->data, view->nbytes);  // copied
+    crash_point("load.tensor");
     return loaded;
   }
 

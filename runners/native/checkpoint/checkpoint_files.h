@@ -24,6 +24,10 @@ struct WeightIndex {
 // Locates the weights of `checkpoint_dir`. A single model.safetensors wins over an index (as
 // in transformers). Throws dokpa::Error naming the file for: no weights, pickled weights only,
 // a malformed index, an index shard name that is not a plain file name or does not exist.
+// Shard names are names, never paths: no '/', '\\', "." or "..", so an index cannot point
+// outside its folder. A file in the folder may be a symlink, followed wherever it leads (the
+// Hugging Face hub cache is made of links into its blobs/ folder): the folder's owner made it,
+// every byte is validated as safetensors and hashed into the provenance, and none is echoed.
 WeightIndex locate_weights(const std::filesystem::path& checkpoint_dir);
 
 // All tensors of a checkpoint, across shards, each shard mapped and validated on open.

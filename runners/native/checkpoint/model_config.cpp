@@ -208,18 +208,59 @@ std::vector<int64_t> parse_eos(const Reader& r) {
   return ids;
 }
 
+// Bounds on what a config.json may ask for, checked before anything is sized from it: far above
+// any real model (the largest have ~1M vocabulary entries, hidden sizes of tens of thousands and
+// a few hundred layers), far below what would overflow the products or exhaust memory.
+constexpr int64_t kMaxDimension = int64_t{1} << 24;     // vocab, hidden, intermediate, heads, layers
+constexpr int64_t kMaxPositions = int64_t{1} << 30;     // max_position_embeddings
+constexpr int64_t kMaxParameters = 20'000'000'000'000;  // 20T: the weights the config implies
+
+int64_t bounded(const Reader& r, const char* key, int64_t value, int64_t limit) {
+  if (value > limit) r.fail(fmt::format("'{}' is {}, above the limit of {}", key, value, limit));
+  return value;
+}
+int64_t dimension(const Reader& r, const char* key) { return bounded(r, key, r.positive(key), kMaxDimension); }
+
+// The parameters the shapes imply (embeddings, attention, feed-forward, lm_head), refused above
+// kMaxParameters before any tensor is sized. Counted in double: the factors are bounded above,
+// so the products cannot overflow, and a rounding error is far below the limit's margin.
+void check_parameter_count(const Reader& r, const ModelConfig& c) {
+  const double C = double(c.hidden_size), V = double(c.vocab_size), L = double(c.num_hidden_layers);
+  const double attention = C * double(c.head_dim) * double(2 * c.num_attention_heads + 2 * c.num_key_value_heads);
+  double feed_forward = 3.0 * C * double(c.intermediate_size);
+  if (c.moe) feed_forward += 3.0 * C * double(c.moe->intermediate_size) * double(c.moe->num_experts);
+  const double total = V * C * (c.tie_word_embeddings ? 1 : 2) + L * (attention + feed_forward);
+  if (total > double(kMaxParameters)) {
+    r.fail(fmt::format("the sizes imply {:.3g} parameters (vocab_size {}, hidden_size {}, intermediate_size {}, "
+                       "num_hidden_layers {}), above the limit of {:.3g}",
+                       total, c.vocab_size, c.hidden_size, c.intermediate_size, c.num_hidden_layers,
+                       double(kMaxParameters)));
+  }
+}
+
+// Token ids are 32-bit in the runners: a larger one would silently alias another token. (Whether
+// an id the model feeds itself is inside its vocabulary is the runner's check.)
+void check_token_ids(const Reader& r, const ModelConfig& c) {
+  auto check = [&](const char* key, int64_t id) {
+    if (id < 0 || id > INT32_MAX) r.fail(fmt::format("'{}' {} is not a token id (0 to {})", key, id, INT32_MAX));
+  };
+  if (c.bos_token_id) check("bos_token_id", *c.bos_token_id);
+  for (int64_t id : c.eos_token_ids) check("eos_token_id", id);
+}
+
 void parse_shape(const Reader& r, ModelConfig& c) {
-  c.vocab_size = r.positive("vocab_size");
-  c.hidden_size = r.positive("hidden_size");
-  c.intermediate_size = r.positive("intermediate_size");
-  c.num_hidden_layers = r.positive("num_hidden_layers");
-  c.num_attention_heads = r.positive("num_attention_heads");
-  c.num_key_value_heads = r.has("num_key_value_heads") ? r.positive("num_key_value_heads") : c.num_attention_heads;
+  c.vocab_size = dimension(r, "vocab_size");
+  c.hidden_size = dimension(r, "hidden_size");
+  c.intermediate_size = dimension(r, "intermediate_size");
+  c.num_hidden_layers = dimension(r, "num_hidden_layers");
+  c.num_attention_heads = dimension(r, "num_attention_heads");
+  c.num_key_value_heads =
+      r.has("num_key_value_heads") ? dimension(r, "num_key_value_heads") : c.num_attention_heads;
   if (c.num_attention_heads % c.num_key_value_heads != 0)
     r.fail(fmt::format("num_attention_heads ({}) is not a multiple of num_key_value_heads ({})",
                        c.num_attention_heads, c.num_key_value_heads));
   if (r.has("head_dim")) {
-    c.head_dim = r.positive("head_dim");
+    c.head_dim = dimension(r, "head_dim");
   } else if (c.family == ModelFamily::kQwen3) {
     c.head_dim = 128;  // Qwen3Config's default, independent of hidden_size
   } else {
@@ -230,7 +271,8 @@ void parse_shape(const Reader& r, ModelConfig& c) {
   }
   c.rms_norm_eps = r.number("rms_norm_eps");
   if (!(c.rms_norm_eps > 0)) r.fail(fmt::format("rms_norm_eps must be positive, got {}", c.rms_norm_eps));
-  c.max_position_embeddings = r.positive("max_position_embeddings");
+  c.max_position_embeddings =
+      bounded(r, "max_position_embeddings", r.positive("max_position_embeddings"), kMaxPositions);
 }
 
 // layer_types as transformers writes it: one "full_attention" or "sliding_attention" per layer.
@@ -297,10 +339,10 @@ void parse_exaone4_layers(const Reader& r, ModelConfig& c) {
 
 void parse_qwen3_moe(const Reader& r, ModelConfig& c) {
   MoeConfig moe;  // defaults: Qwen3MoeConfig's
-  moe.num_experts = r.has("num_experts") ? r.integer("num_experts") : 128;
+  moe.num_experts = r.has("num_experts") ? bounded(r, "num_experts", r.integer("num_experts"), kMaxDimension) : 128;
   moe.experts_per_token = r.has("num_experts_per_tok") ? r.positive("num_experts_per_tok") : 8;
   moe.renormalize = r.boolean_or("norm_topk_prob", false);
-  moe.intermediate_size = r.has("moe_intermediate_size") ? r.positive("moe_intermediate_size") : 768;
+  moe.intermediate_size = r.has("moe_intermediate_size") ? dimension(r, "moe_intermediate_size") : 768;
   const int64_t step = r.has("decoder_sparse_step") ? r.positive("decoder_sparse_step") : 1;
   std::vector<int64_t> dense_only;
   if (r.has("mlp_only_layers")) {
@@ -321,7 +363,7 @@ void parse_qwen3_moe(const Reader& r, ModelConfig& c) {
 
 void parse_mixtral_moe(const Reader& r, ModelConfig& c) {
   MoeConfig moe;  // defaults: MixtralConfig's; routing weights are always renormalised
-  moe.num_experts = r.has("num_local_experts") ? r.positive("num_local_experts") : 8;
+  moe.num_experts = r.has("num_local_experts") ? dimension(r, "num_local_experts") : 8;
   moe.experts_per_token = r.has("num_experts_per_tok") ? r.positive("num_experts_per_tok") : 2;
   moe.renormalize = true;
   moe.intermediate_size = c.intermediate_size;
@@ -409,6 +451,8 @@ ModelConfig parse_model_config(std::string_view json_text, const std::string& so
   c.pad_token_id = r.optional_integer("pad_token_id");
   c.torch_dtype = r.string_or("torch_dtype", r.string_or("dtype", ""));
   c.rope = parse_rope(r, c.family);
+  check_parameter_count(r, c);
+  check_token_ids(r, c);
   return c;
 }
 

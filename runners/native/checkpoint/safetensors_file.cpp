@@ -195,6 +195,9 @@ std::string_view dtype_name(Dtype dtype) { return info_of(dtype).name; }
 size_t dtype_size(Dtype dtype) { return info_of(dtype).size; }
 
 int64_t TensorView::numel() const {
+  // open() bounded the product by the file size, except when a zero dimension empties the
+  // tensor: the other dimensions may then be anything, so their product is never formed.
+  if (std::find(shape.begin(), shape.end(), 0) != shape.end()) return 0;
   int64_t n = 1;
   for (int64_t d : shape) n *= d;
   return n;

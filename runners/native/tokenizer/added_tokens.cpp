@@ -82,6 +82,13 @@ AddedVocabulary::AddedVocabulary(const Json& added_tokens, const BpeModel& model
     const std::string context = "added_tokens[" + std::to_string(tokens_.size()) + "]";
     AddedToken token;
     token.content = require_string(item, "content", source, context);
+    // The id is not used (tokenizers assigns ids itself and only warns when they differ), but
+    // tokenizers refuses a file whose id is not a u32, and so does this.
+    if (item.contains("id")) {
+      const Json& id = item.at("id");
+      if (!id.is_number_unsigned() || id.get<uint64_t>() > uint64_t{INT32_MAX})
+        throw Error(source, context + ".id must be a non-negative integer, got " + id.dump());
+    }
     token.special = field_or(item, "special", false, source, context);
     token.single_word = field_or(item, "single_word", false, source, context);
     token.lstrip = field_or(item, "lstrip", false, source, context);

@@ -39,8 +39,9 @@ std::unique_ptr<BpeModel> BpeModel::from_json(const Json& model, const std::stri
   const Json& vocab = require_field(model, "vocab", source, context);
   if (!vocab.is_object()) throw Error(source, "model.vocab must be an object of token: id");
   for (const auto& [token, id] : vocab.items()) {
-    if (!id.is_number_integer() || id.get<int64_t>() < 0 || id.get<int64_t>() > INT32_MAX) {
-      throw Error(source, "model.vocab['" + token + "'] is not a valid id");
+    // Below INT32_MAX: the vocabulary size (largest id + 1) must fit an int32 too.
+    if (!id.is_number_integer() || id.get<int64_t>() < 0 || id.get<int64_t>() >= INT32_MAX) {
+      throw Error(source, "model.vocab['" + token + "'] is not a valid id (0 to " + std::to_string(INT32_MAX - 1) + ")");
     }
     int32_t value = id.get<int32_t>();
     bpe->vocab_[token] = value;

@@ -105,12 +105,14 @@ class BpeTokenizer : public Tokenizer {
 }  // namespace
 
 std::unique_ptr<Tokenizer> load_bpe_tokenizer(const std::filesystem::path& tokenizer_json) {
-  const std::string source = tokenizer_json.string();
-  std::string text = read_file(tokenizer_json);
+  return parse_bpe_tokenizer(read_file(tokenizer_json), tokenizer_json.string());
+}
+
+std::unique_ptr<Tokenizer> parse_bpe_tokenizer(std::string_view json_text, const std::string& source) {
   Json spec;
   try {
-    spec = Json::parse(text);
-  } catch (const Json::parse_error& e) {
+    spec = Json::parse(json_text);
+  } catch (const Json::exception& e) {  // parse_error, or out_of_range for 1e999
     throw Error(source, std::string("malformed JSON: ") + e.what());
   }
   return std::make_unique<BpeTokenizer>(spec, source);

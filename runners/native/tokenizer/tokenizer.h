@@ -28,6 +28,8 @@ class Tokenizer {
 
 // Opens the tokenizer file itself (tokenizer.json or a SentencePiece .model).
 std::unique_ptr<Tokenizer> load_bpe_tokenizer(const std::filesystem::path& tokenizer_json);
+// The same from tokenizer.json text already in memory; `source` names it in errors.
+std::unique_ptr<Tokenizer> parse_bpe_tokenizer(std::string_view json_text, const std::string& source);
 std::unique_ptr<Tokenizer> load_sentencepiece_tokenizer(const std::filesystem::path& model_file);
 
 // Picks the tokenizer of a checkpoint folder: tokenizer.json if present, else tokenizer.model.

@@ -109,6 +109,53 @@ TEST_CASE("suite: load_suite resolves data_root against the file's folder", "[su
   CHECK(suite.source == (dir / "s.yaml").string());
 }
 
+TEST_CASE("suite: data paths stay inside the data root", "[suite][paths]") {
+  REQUIRE_THROWS_WITH(parse(replace(kSuite, "path: short.jsonl", "path: ../short.jsonl")),
+                      Contains("smoke.yaml: task 'short': dataset: field 'path': '../short.jsonl' climbs out of the "
+                               "data root with '..' (line 15)"));
+  REQUIRE_THROWS_WITH(parse(replace(kSuite, "path: kmmlu/dev.csv", "path: kmmlu/../../dev.csv")),
+                      Contains("task 'kmmlu_fixture': fewshot: source: field 'path': 'kmmlu/../../dev.csv' climbs out"));
+  REQUIRE_THROWS_WITH(parse(replace(kSuite, "path: short.jsonl", "path: /data/short.jsonl")),
+                      Contains("'/data/short.jsonl' is absolute; data paths are relative to the data root"));
+  CHECK(parse(replace(kSuite, "path: short.jsonl", "path: x/../short.jsonl")).tasks[1].dataset.path ==
+        "x/../short.jsonl");  // stays inside: allowed
+
+  // Symlinks: inside the root they may point anywhere inside it; a file leading out is refused.
+  auto dir = test::scratch_dir("suite_data_symlinks");
+  std::filesystem::create_directories(dir / "root" / "sub");
+  std::filesystem::create_directories(dir / "real");
+  std::ofstream(dir / "root" / "sub" / "in.csv") << "a\n1\n";
+  std::ofstream(dir / "outside.csv") << "a\n1\n";
+  std::filesystem::create_symlink(dir / "root" / "sub" / "in.csv", dir / "root" / "link_in.csv");
+  std::filesystem::create_symlink(dir / "outside.csv", dir / "root" / "link_out.csv");
+  std::filesystem::create_symlink(dir / "root", dir / "root_link");  // the root itself may be a link
+  SuiteConfig suite = parse(kSuite);
+  auto resolve = [&](const std::string& root, const std::string& path) {
+    return resolve_data_path(suite, dir / root, "t", DataSource{DataFormat::Csv, path, ""});
+  };
+  CHECK(resolve("root", "link_in.csv") == dir / "root" / "link_in.csv");
+  CHECK(resolve("root_link", "sub/in.csv") == dir / "root_link" / "sub" / "in.csv");
+  CHECK(resolve("root/", "missing.csv") == dir / "root" / "missing.csv");  // its reader says "file not found"
+  REQUIRE_THROWS_WITH(resolve("root", "link_out.csv"),
+                      Contains("smoke.yaml: task 't': data file 'link_out.csv' leads through a symlink to '" +
+                               (dir / "outside.csv").string() + "', outside the data root"));
+}
+
+TEST_CASE("submission: the chat template comes from the submission's or the checkpoint's folder",
+          "[suite][submission][paths]") {
+  auto dir = test::scratch_dir("submission_template_paths");
+  const std::string base = "team: t\nmodel: m\nkind: llm\ncheckpoint: " + (dir / "ckpt").string() +
+                           "\nprompt_format: chat\nchat_template: ";
+  auto parse_in = [&](const std::string& file) { return parse_submission(base + file + "\n", "sub.yaml", dir / "sub"); };
+  CHECK(parse_in("tc.json").chat.template_file == (dir / "sub" / "tc.json").string());
+  CHECK(parse_in((dir / "ckpt" / "t.json").string()).chat.template_file == (dir / "ckpt" / "t.json").string());
+  CHECK(parse_in("../ckpt/t.json").chat.template_file == (dir / "ckpt" / "t.json").string());
+  REQUIRE_THROWS_WITH(parse_in("../elsewhere/t.json"),
+                      Contains("sub.yaml: field 'chat_template': '" + (dir / "elsewhere" / "t.json").string() +
+                               "' is outside both the checkpoint folder and the submission's folder"));
+  REQUIRE_THROWS_WITH(parse_in("/etc/passwd"), Contains("'/etc/passwd' is outside both"));
+}
+
 // Sets an environment variable for one test and restores it afterwards.
 struct ScopedEnv {
   ScopedEnv(const char* name, const char* value) : name_(name) {
@@ -160,6 +207,10 @@ TEST_CASE("submission: fields, defaults, expansion and errors", "[suite][submiss
                       Contains("field 'api_key_env': must be the name of an environment variable"));
   REQUIRE_THROWS_WITH(parse_submission(replace(full, "http://10.0.0.5", "ftp://10.0.0.5"), "sub.yaml"),
                       Contains("field 'base_url': must start with http://"));
+  REQUIRE_THROWS_WITH(parse_submission(replace(full, "http://10.0.0.5", "http://team:sk-123@10.0.0.5"), "sub.yaml"),
+                      Contains("field 'base_url': must not carry credentials (user:key@host)"));
+  CHECK(parse_submission(replace(full, "/v1\n", "/v1?tag=a@b\n"), "sub.yaml").runner.openai.base_url ==
+        "http://10.0.0.5:8000/v1?tag=a@b");  // an '@' past the host is no credential
   REQUIRE_THROWS_WITH(parse_submission(replace(full, "request_timeout_s: 90.5", "request_timeout_s: -1"), "sub.yaml"),
                       Contains("field 'request_timeout_s'"));
   REQUIRE_THROWS_WITH(parse_submission(replace(full, "runner: openai\n", ""), "sub.yaml"),

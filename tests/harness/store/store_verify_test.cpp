@@ -97,3 +97,69 @@ TEST_CASE("the audit table is append-only and edits to it break the chain", "[st
   REQUIRE(report.problems[0].seq == 2);
   REQUIRE(report.problems[0].message.find("hash does not match") != std::string::npos);
 }
+
+namespace {
+
+// Runs SQL through the sqlite3 shell, as an evaluator (or someone tampering) would.
+void sqlite3_shell(const std::filesystem::path& path, const std::string& sql) {
+  std::string command = "sqlite3 " + shell_quote(path.string()) + " " + shell_quote(sql);
+  INFO(command);
+  REQUIRE(std::system(command.c_str()) == 0);
+}
+
+std::vector<std::string> problem_messages(ResultStore& store) {
+  std::vector<std::string> messages;
+  for (const VerifyProblem& problem : store.verify().problems) messages.push_back(problem.message);
+  return messages;
+}
+
+}  // namespace
+
+TEST_CASE("verify names every row edited, deleted, inserted or reordered with the sqlite3 shell", "[store][verify]") {
+  auto path = scratch_dir("store-verify-shell") / "results.sqlite";
+  auto store = filled_store(path);
+  const std::string batch2 = "audit entry 2 (results of run 1): results row ";
+  SECTION("two rows of one batch edited: both named") {
+    sqlite3_shell(path, "UPDATE results SET n_tokens = 9 WHERE item_id IN ('item-2', 'item-3') AND request_index = 0");
+    CHECK(problem_messages(*store) ==
+          std::vector<std::string>{batch2 + R"(["arc_ko","item-2",0] was changed after it was committed)",
+                                   batch2 + R"(["arc_ko","item-3",0] was changed after it was committed)"});
+  }
+  SECTION("a row deleted") {
+    sqlite3_shell(path, "DELETE FROM results WHERE item_id = 'item-3' AND request_index = 1");
+    CHECK(problem_messages(*store) == std::vector<std::string>{batch2 + R"(["arc_ko","item-3",1] was deleted)"});
+  }
+  SECTION("a row inserted into a committed batch") {
+    sqlite3_shell(path,
+                  "INSERT INTO requests VALUES (1, 'arc_ko', 'item-7', 0, 70, 'h', '{}');"
+                  "INSERT INTO results VALUES (1, 'arc_ko', 'item-7', 0, 'h', -0.5, 1, 1, NULL, NULL, 1, 2, 1)");
+    CHECK(problem_messages(*store) ==
+          std::vector<std::string>{batch2 + R"(["arc_ko","item-7",0] was added without an audit entry)"});
+  }
+  SECTION("two answers swapped between their requests") {
+    sqlite3_shell(path,
+                  "CREATE TEMP TABLE old AS SELECT request_index, logprob FROM results WHERE item_id = 'item-2';"
+                  "UPDATE results SET logprob = (SELECT logprob FROM old WHERE old.request_index = 1 - "
+                  "results.request_index) WHERE item_id = 'item-2'");
+    CHECK(problem_messages(*store) ==
+          std::vector<std::string>{batch2 + R"(["arc_ko","item-2",0] was changed after it was committed)",
+                                   batch2 + R"(["arc_ko","item-2",1] was changed after it was committed)"});
+  }
+  SECTION("audit entries reordered") {
+    sqlite3_shell(path,
+                  "DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete; PRAGMA foreign_keys = OFF;"
+                  "UPDATE audit SET seq = -2 WHERE seq = 2; UPDATE audit SET seq = 2 WHERE seq = 3;"
+                  "UPDATE audit SET seq = 3 WHERE seq = -2;"
+                  "UPDATE results SET audit_seq = CASE audit_seq WHEN 2 THEN 3 WHEN 3 THEN 2 ELSE audit_seq END");
+    auto messages = problem_messages(*store);
+    REQUIRE(messages.size() >= 1);
+    CHECK(messages[0] ==
+          "audit entry 2: prev_hash does not match the hash of the entry before it (an entry was removed or reordered)");
+  }
+  SECTION("rows rewritten in another physical order: same content, nothing to report") {
+    sqlite3_shell(path,
+                  "PRAGMA foreign_keys = OFF; CREATE TEMP TABLE copy AS SELECT * FROM results ORDER BY item_id DESC;"
+                  "DELETE FROM results; INSERT INTO results SELECT * FROM copy");
+    CHECK(problem_messages(*store).empty());
+  }
+}

@@ -15,7 +15,8 @@ with a message on the first failed check and prints what it measured.
                the audit chain verifies, and the predictions equal an uninterrupted run's.
   bad_answers  malformed JSON, missing fields, HTTP 400, a hang past the timeout and endless 503s
                each end the run with one clear error; the store keeps what was answered before.
-  api_key      the key reaches the server, and never the store or the output.
+  api_key      the key reaches the server, and never the store, the report files or the output
+               of run, results, verify and report.
 """
 import argparse
 import collections
@@ -292,10 +293,20 @@ def test_api_key(workdir):
                        "--tasks", "short_answer_fixture", env=env)
     finally:
         stop(server)
-    check(key not in result.stdout + result.stderr, "the API key was printed")
-    store_bytes = b"".join(p.read_bytes() for p in Path(workdir).glob("key.db*"))
-    check(key.encode() not in store_bytes, "the API key reached the store file")
-    print("api key: sent from the environment, absent from the store and the output")
+    # Everything dokpa writes afterwards, with the key still in its environment: the store files,
+    # the report in every format, and the output of each command.
+    outputs = [result.stdout + result.stderr]
+    report_dir = Path(workdir) / "key-report"
+    for args in (["results"], ["verify"], ["report", "--out", report_dir, "--drilldown-all"]):
+        shown = dokpa(*args, "--store", Path(workdir) / "key.db", env=env)
+        outputs.append(shown.stdout + shown.stderr)
+    check(all(key not in text for text in outputs), "the API key was printed")
+    written = sorted(p for p in list(Path(workdir).glob("key.db*")) + list(report_dir.rglob("*")) if p.is_file())
+    check(len(written) >= 6, f"expected the store and the report files, found {written}")
+    leaked = [str(p) for p in written if key.encode() in p.read_bytes()]
+    check(not leaked, f"the API key reached {leaked}")
+    print(f"api key: sent from the environment; absent from the output of run, results, verify and report, "
+          f"and from {len(written)} files (store and report)")
 
 
 def main():

@@ -157,6 +157,23 @@ TEST_CASE("bad config.json files are refused with a clear message", "[checkpoint
     test::write_bytes(path, text);
     require_error(load, path, {"'num_hidden_layers' must be positive, got 0"});
   }
+  SECTION("absurd size, refused before anything is sized from it") {
+    std::string text = llama_config();
+    text.replace(text.find("\"num_hidden_layers\":2"), 21, "\"num_hidden_layers\":1000000000000");
+    test::write_bytes(path, text);
+    require_error(load, path, {"'num_hidden_layers' is 1000000000000, above the limit of 16777216"});
+  }
+  SECTION("sizes whose product asks for petabytes") {
+    std::string text = llama_config(R"("head_dim":16)");
+    text.replace(text.find("\"vocab_size\":1000"), 17, "\"vocab_size\":16777216");
+    text.replace(text.find("\"hidden_size\":64"), 16, "\"hidden_size\":16777216");
+    test::write_bytes(path, text);
+    require_error(load, path, {"the sizes imply 5.63e+14 parameters", "above the limit of 2e+13"});
+  }
+  SECTION("a token id past 32 bits") {
+    test::write_bytes(path, llama_config(R"("eos_token_id":[2,4294967298])"));
+    require_error(load, path, {"'eos_token_id' 4294967298 is not a token id (0 to 2147483647)"});
+  }
 }
 
 }  // namespace

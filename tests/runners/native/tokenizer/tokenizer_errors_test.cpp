@@ -91,6 +91,8 @@ TEST_CASE("malformed or unsupported tokenizer.json is an error naming the file",
       {"wordpiece-decoder.json",
        replaced(R"("decoder": {"type": "ByteLevel"})", R"("decoder": {"type": "WordPiece"})"),
        "unsupported decoder type 'WordPiece'"},
+      // Found by fuzz_tokenizer_json: the vocabulary size (largest id + 1) overflowed int32.
+      {"id-int32-max.json", replaced(R"("Ġab": 4)", R"("Ġab": 2147483647)"), "model.vocab['Ġab'] is not a valid id"},
   };
   for (const Case& c : cases) {
     auto path = write(dir / c.name, c.text);
