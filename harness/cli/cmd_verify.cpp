@@ -78,7 +78,11 @@ void add_verify_command(CLI::App& app) {
     for (const VerifyProblem& p : report.problems)
       std::cout << "  entry " << p.seq << " (run " << p.run_id << "): " << p.message << "\n";
     std::string failures;
-    if (!report.ok()) failures = std::to_string(report.problems.size()) + " audit problem(s)";
+    if (!report.ok()) {
+      failures = std::to_string(report.problems_found) + " audit problem(s)";
+      if (report.problems_found > static_cast<int64_t>(report.problems.size()))
+        failures += " (the first " + std::to_string(report.problems.size()) + " listed)";
+    }
     if (items->count() > 0) {
       // Runs even when the chain is broken: it tells whether the stored values are the checkpoint's.
       RecomputeOptions options = *recompute;

@@ -33,7 +33,9 @@ std::vector<std::filesystem::path> list_checkpoint_files(const std::filesystem::
     throw Error(dir.string(), "checkpoint folder does not exist or is not a folder");
   std::vector<std::filesystem::path> files;
   for (auto it = std::filesystem::recursive_directory_iterator(dir); it != std::filesystem::end(it); ++it) {
-    std::filesystem::path relative = std::filesystem::relative(it->path(), dir);
+    // Lexically: relative() resolves symlinks, and a linked file (a Hugging Face cache snapshot
+    // links every file to a blob) would come out as "../..", i.e. hidden, and go unhashed.
+    std::filesystem::path relative = it->path().lexically_relative(dir);
     if (hidden(relative)) {
       if (it->is_directory()) it.disable_recursion_pending();
       continue;

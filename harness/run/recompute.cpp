@@ -3,9 +3,9 @@
 #include <fmt/format.h>
 
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
-#include <nlohmann/json.hpp>
 
 #include "common/error.h"
 #include "harness/provenance/provenance.h"
@@ -32,7 +32,8 @@ RunSummary pick_run(ResultStore& store, int64_t wanted) {
   if (runs.size() > 1) {
     std::string ids;
     for (const RunSummary& run : runs) ids += (ids.empty() ? "" : ", ") + std::to_string(run.id);
-    throw Error(store.path().string(), fmt::format("the store has {} runs (ids {}): choose one with --run", runs.size(), ids));
+    throw Error(store.path().string(),
+                fmt::format("the store has {} runs (ids {}): choose one with --run", runs.size(), ids));
   }
   return runs.front();
 }
@@ -64,7 +65,8 @@ RunnerOptions runner_options(const SubmissionConfig& manifest, const json& recor
 }
 
 // Settings that can change a result and differ from the run's: worth a note (the comparison decides).
-void note_setting_changes(const json& recorded, const RunnerInfo& now, const RecomputeOptions& options, std::ostream& log) {
+void note_setting_changes(const json& recorded, const RunnerInfo& now, const RecomputeOptions& options,
+                          std::ostream& log) {
   const json settings = recorded.value("settings", json::object());
   for (const auto& [key, value] : now.settings) {
     if (key == "threads" || (key == "device" && options.device)) continue;
@@ -194,7 +196,8 @@ size_t RecomputeReport::mismatches() const {
   return n;
 }
 
-RecomputeReport recompute_run(ResultStore& store, const RecomputeOptions& options, std::ostream& out, std::ostream& log) {
+RecomputeReport recompute_run(ResultStore& store, const RecomputeOptions& options, std::ostream& out,
+                              std::ostream& log) {
   const std::string store_name = store.path().string();
   if (options.items == 0) throw Error("--recompute", "needs at least 1 item");
 
@@ -208,7 +211,8 @@ RecomputeReport recompute_run(ResultStore& store, const RecomputeOptions& option
   const json recorded_runner = provenance.value("runner", json::object());
 
   // ---- 2. the checkpoint: the files the run evaluated, or nothing is run ----
-  std::filesystem::path checkpoint = options.checkpoint ? *options.checkpoint : std::filesystem::path(manifest.checkpoint);
+  std::filesystem::path checkpoint =
+      options.checkpoint ? *options.checkpoint : std::filesystem::path(manifest.checkpoint);
   check_checkpoint(checkpoint, submission, store_name, run.id);
   out << fmt::format("run {} ({} / {}, suite {}): checkpoint {} has the run's sha256 {}\n", run.id, run.team, run.model,
                      run.suite_name, checkpoint.string(), submission.checkpoint_sha256);
@@ -222,8 +226,9 @@ RecomputeReport recompute_run(ResultStore& store, const RecomputeOptions& option
   if (runner_settings.kind == "openai" && runner_settings.openai.generation_endpoint == "chat")
     for (const DrawnItem& item : drawn)
       if (!item.requests.empty() && item.requests.front().type != OutputType::MultipleChoice)
-        throw Error(manifest_source, "generation through a chat endpoint cannot be recomputed: the store keeps the "
-                                     "rendered prompt, not the chat messages");
+        throw Error(manifest_source,
+                    "generation through a chat endpoint cannot be recomputed: the store keeps the "
+                    "rendered prompt, not the chat messages");
 
   // ---- 4. the runner, as the run had it ----
   std::unique_ptr<Runner> runner = open_runner(runner_settings);
@@ -235,6 +240,10 @@ RecomputeReport recompute_run(ResultStore& store, const RecomputeOptions& option
   report.device = info.device;
   report.dtype = text_at(recorded_runner, "dtype").empty() ? info.dtype : text_at(recorded_runner, "dtype");
   const LogprobTolerance tolerance = logprob_tolerance(report.dtype);
+  if (report.dtype != "float32")
+    log << "note: " << report.dtype << " results depend on which requests share a batch (up to 0.76 between batch "
+        << "sizes 1 and 8 on CPU, predictions included); a difference may be a batch effect, not another checkpoint "
+        << "(docs/store-schema.md, \"Re-execution spot check\")\n";
   size_t chunk_items = static_cast<size_t>(std::max(1, runner->preferred_chunk_items()));
   std::string recorded_chunk = text_at(recorded_runner.value("settings", json::object()), "chunk_items");
   try {
@@ -242,10 +251,11 @@ RecomputeReport recompute_run(ResultStore& store, const RecomputeOptions& option
   } catch (const std::exception&) {
     throw Error(store_name, fmt::format("run {}'s provenance has a malformed chunk_items", run.id));
   }
-  out << fmt::format("recomputing {} of {} items (seed {}) on {} in {}; log-likelihood tolerance |Δ| <= {:g} + {:g} "
-                     "per token\n",
-                     drawn.size(), report.items_in_run, options.seed, report.device, report.dtype, tolerance.absolute,
-                     tolerance.per_token);
+  out << fmt::format(
+      "recomputing {} of {} items (seed {}) on {} in {}; log-likelihood tolerance |Δ| <= {:g} + {:g} "
+      "per token\n",
+      drawn.size(), report.items_in_run, options.seed, report.device, report.dtype, tolerance.absolute,
+      tolerance.per_token);
 
   // ---- 5. re-run chunk by chunk (items of one request type), one line per item ----
   ChunkChecker checker(*runner, tolerance, choice_rules(store, run));
@@ -266,7 +276,8 @@ RecomputeReport recompute_run(ResultStore& store, const RecomputeOptions& option
       report.items.push_back(*item.unusable);
       continue;
     }
-    if (!chunk.empty() && (chunk.size() >= chunk_items || chunk.front()->requests.front().type != item.requests.front().type))
+    if (!chunk.empty() &&
+        (chunk.size() >= chunk_items || chunk.front()->requests.front().type != item.requests.front().type))
       flush();
     chunk.push_back(&item);
   }

@@ -19,19 +19,19 @@ namespace dokpa {
 
 struct RecomputeOptions {
   int64_t run_id = 0;  // 0: the store's only run
-  size_t items = 0;  // N: items to draw (>= 1); more than the run has: every item
+  size_t items = 0;    // N: items to draw (>= 1); more than the run has: every item
   uint64_t seed = 0;
   std::optional<std::filesystem::path> checkpoint;  // default: the manifest's checkpoint path
-  std::optional<std::string> device;  // default: the device the run recorded
-  std::optional<int> threads;  // default: the manifest's
+  std::optional<std::string> device;                // default: the device the run recorded
+  std::optional<int> threads;                       // default: the manifest's
 };
 
 struct RecomputeReport {
   int64_t run_id = 0;
   uint64_t seed = 0;
   size_t items_in_run = 0;  // answered items the draw was over
-  size_t requests = 0;  // re-run
-  std::string device;  // where they were re-run
+  size_t requests = 0;      // re-run
+  std::string device;       // where they were re-run
   std::string dtype;
   std::vector<ItemCheck> items;  // plan order
   size_t mismatches() const;
@@ -41,6 +41,7 @@ struct RecomputeReport {
 // `out`; notes (setting differences, the runner) to `log`. Throws dokpa::Error for a bad request
 // (no such run, nothing to draw, a checkpoint whose sha256 differs, a runner that fails); differing
 // items are in the report, not thrown.
-RecomputeReport recompute_run(ResultStore& store, const RecomputeOptions& options, std::ostream& out, std::ostream& log);
+RecomputeReport recompute_run(ResultStore& store, const RecomputeOptions& options, std::ostream& out,
+                              std::ostream& log);
 
 }  // namespace dokpa

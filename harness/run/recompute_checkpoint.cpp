@@ -20,8 +20,10 @@ std::vector<std::string> file_differences(const std::vector<FileDigest>& here, c
   std::vector<std::string> out;
   for (const CheckpointFileRecord& f : stored.files) {
     auto it = now.find(f.path);
-    if (it == now.end()) out.push_back(f.path + " is missing");
-    else if (it->second != f.sha256) out.push_back(fmt::format("{} has sha256 {}, the run's has {}", f.path, it->second, f.sha256));
+    if (it == now.end())
+      out.push_back(f.path + " is missing");
+    else if (it->second != f.sha256)
+      out.push_back(fmt::format("{} has sha256 {}, the run's has {}", f.path, it->second, f.sha256));
     if (it != now.end()) now.erase(it);
   }
   for (const auto& [path, sha] : now) out.push_back(path + " is not in the run's checkpoint");

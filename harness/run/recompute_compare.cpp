@@ -41,9 +41,12 @@ std::string show(const std::optional<std::string>& text) {
   }
   std::string quoted = "\"";
   for (char c : shown) {
-    if (c == '\n') quoted += "\\n";
-    else if (c == '"') quoted += "\\\"";
-    else quoted += c;
+    if (c == '\n')
+      quoted += "\\n";
+    else if (c == '"')
+      quoted += "\\\"";
+    else
+      quoted += c;
   }
   return quoted + "\"";
 }
@@ -86,8 +89,9 @@ ItemCheck compare_multiple_choice(std::span<const PlannedRequest> requests, std:
     check.max_logprob_delta = std::max(check.max_logprob_delta, delta);
     double allowed = tolerance.allowed(std::max(s.n_tokens, r.n_tokens));
     if (!(delta <= allowed))
-      check.differences.push_back(fmt::format("request {}: logprob stored {:.9g}, recomputed {:.9g} (|Δ| {:.3g} > {:.3g})",
-                                              index, *s.logprob, r.logprob, delta, allowed));
+      check.differences.push_back(
+          fmt::format("request {}: logprob stored {:.9g}, recomputed {:.9g} (|Δ| {:.3g} > {:.3g})", index, *s.logprob,
+                      r.logprob, delta, allowed));
     if (*s.is_greedy != r.is_greedy)
       check.differences.push_back(
           fmt::format("request {}: is_greedy stored {}, recomputed {}", index, *s.is_greedy, r.is_greedy));
@@ -138,9 +142,10 @@ ItemCheck compare_generate(std::span<const PlannedRequest> requests, std::span<c
 
 std::string format_item_check(const ItemCheck& check) {
   if (check.ok()) {
-    std::string detail = check.requests > 1 || check.max_logprob_delta > 0
-                             ? fmt::format(" ({} requests, max |Δ logprob| {:.2g})", check.requests, check.max_logprob_delta)
-                             : "";
+    std::string detail =
+        check.requests > 1 || check.max_logprob_delta > 0
+            ? fmt::format(" ({} requests, max |Δ logprob| {:.2g})", check.requests, check.max_logprob_delta)
+            : "";
     return fmt::format("ok       task '{}' item '{}'{}", check.task, check.item_id, detail);
   }
   std::string what;

@@ -29,14 +29,14 @@ LogprobTolerance logprob_tolerance(const std::string& dtype);
 // How a multiple-choice task turns log-probabilities into its prediction.
 struct ChoiceRule {
   std::string target_delimiter = " ";  // stripped from a continuation to get the choice's length
-  bool acc_norm = false;  // the task scores acc_norm: compare the length-normalised argmax too
+  bool acc_norm = false;               // the task scores acc_norm: compare the length-normalised argmax too
 };
 
 struct ItemCheck {
   std::string task;
   std::string item_id;
   size_t requests = 0;
-  double max_logprob_delta = 0;  // log-likelihood items
+  double max_logprob_delta = 0;          // log-likelihood items
   std::vector<std::string> differences;  // empty: the item agrees
   bool ok() const { return differences.empty(); }
 };

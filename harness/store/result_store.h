@@ -136,6 +136,7 @@ struct VerifyReport {
   int64_t entries = 0;                  // audit entries checked
   std::string head_hash;                // hash of the last entry; publish it to anchor the chain
   std::vector<VerifyProblem> problems;  // in chain order: problems.front() is the first broken link
+  int64_t problems_found = 0;           // all of them; `problems` keeps the first 100
 };
 
 struct MergeOutcome {

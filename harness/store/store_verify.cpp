@@ -47,6 +47,7 @@ VerifyReport SqliteResultStore::verify() {
   ReadTransaction snapshot(db_);  // one consistent view while writers carry on
   VerifyReport report;
   auto problem = [&](int64_t seq, int64_t run_id, std::string message) {
+    ++report.problems_found;
     if (report.problems.size() < kMaxProblems) report.problems.push_back({seq, run_id, std::move(message)});
   };
 

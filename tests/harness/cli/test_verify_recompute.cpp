@@ -46,9 +46,9 @@ fs::path baseline_store(const fs::path& dir) {
     write_text(base / "mc.csv", kMcCsv);
     write_text(base / "gen.jsonl", kGenJsonl);
     write_text(base / "suite.yaml", kSuite);
-    write_text(base / "submission.yaml", "team: test\nmodel: tiny\nkind: llm\ncheckpoint: " +
-                                             default_model_dir().string() +
-                                             "\nrunner: native\ndtype: float32\ndevice: cpu\nbatch_size: 4\n");
+    write_text(base / "submission.yaml",
+               "team: test\nmodel: tiny\nkind: llm\ncheckpoint: " + default_model_dir().string() +
+                   "\nrunner: native\ndtype: float32\ndevice: cpu\nbatch_size: 4\n");
     CommandResult run = run_dokpa("run --suite " + shell_quote((base / "suite.yaml").string()) + " --submission " +
                                   shell_quote((base / "submission.yaml").string()) + " --store " +
                                   shell_quote((base / "baseline.db").string()));
@@ -150,14 +150,15 @@ TEST_CASE("verify --recompute passes on an intact run and leaves the store untou
   CHECK(stored_results(store) == rows_before);
 }
 
-TEST_CASE("verify --recompute names a stored log-probability edited beyond the tolerance", "[cli][recompute][smollm2]") {
+TEST_CASE("verify --recompute names a stored log-probability edited beyond the tolerance",
+          "[cli][recompute][smollm2]") {
   fs::path dir = scratch_dir("recompute_logprob");
   fs::path store = baseline_store(dir);
   auto items = items_in_plan_order(store);
   REQUIRE(items.size() == 5);
   // A gross edit, and one just past the float32 tolerance (1e-3 + 1e-4 per token).
-  execute(store, "UPDATE results SET logprob = logprob + 0.5 WHERE task = 'tiny_mc' AND item_id = '" +
-                     items[1].second + "' AND request_index = 2");
+  execute(store, "UPDATE results SET logprob = logprob + 0.5 WHERE task = 'tiny_mc' AND item_id = '" + items[1].second +
+                     "' AND request_index = 2");
   execute(store, "UPDATE results SET logprob = logprob - 0.005 WHERE task = 'tiny_mc' AND item_id = '" +
                      items[2].second + "' AND request_index = 0");
 
@@ -182,14 +183,16 @@ TEST_CASE("verify --recompute catches an edited generation", "[cli][recompute][s
   fs::path store = baseline_store(dir);
   auto items = items_in_plan_order(store);
   REQUIRE(items.size() == 5);
-  execute(store, "UPDATE results SET response_text = ' 편집된 답' WHERE task = 'tiny_gen' AND item_id = '" + items[3].second + "'");
+  execute(store, "UPDATE results SET response_text = ' 편집된 답' WHERE task = 'tiny_gen' AND item_id = '" +
+                     items[3].second + "'");
 
   CommandResult check = verify(store, "--recompute 5");
   INFO(check.output);
   CHECK(check.exit_code == 1);
   auto lines = item_lines(check.output);
   REQUIRE(lines.size() == 5);
-  CHECK(lines[3].rfind("DIFFERS  " + item_label(items[3]) + ": response_text stored \" 편집된 답\", recomputed ", 0) == 0);
+  CHECK(lines[3].rfind("DIFFERS  " + item_label(items[3]) + ": response_text stored \" 편집된 답\", recomputed ", 0) ==
+        0);
   CHECK(lines[4].rfind("ok ", 0) == 0);
   CHECK(check.output.find("1 of 5 recomputed items of run 1 differ from the stored results") != std::string::npos);
 }

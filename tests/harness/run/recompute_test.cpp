@@ -72,9 +72,9 @@ TEST_CASE("stored request JSON reads back to the request it was written from", "
 TEST_CASE("a stored request whose text no longer hashes to its prompt hash is refused", "[recompute]") {
   RequestRow row = row_of(generate_request());
   row.request_json.replace(row.request_json.find("16"), 2, "99");  // max_tokens edited
-  CHECK_THROWS_WITH(parse_stored_request(row, "store.db"),
-                    Catch::Contains("store.db") && Catch::Contains("task 'gen' item '7' request 0") &&
-                        Catch::Contains("does not hash to its prompt hash"));
+  CHECK_THROWS_WITH(parse_stored_request(row, "store.db"), Catch::Contains("store.db") &&
+                                                               Catch::Contains("task 'gen' item '7' request 0") &&
+                                                               Catch::Contains("does not hash to its prompt hash"));
   row.request_json = "{not json";
   CHECK_THROWS_WITH(parse_stored_request(row, "store.db"), Catch::Contains("not a dokpa request"));
 }
@@ -161,15 +161,16 @@ TEST_CASE("generations must match exactly; prompt hashes must be the requests'",
   stored.finish_reason = "stop";
   stored.n_tokens = 2;
   std::vector<PlannedRequest> requests{r};
-  CHECK(compare_generate(requests, std::vector<ResultRow>{stored}, std::vector<GenerateResult>{{" 5", 2, "stop", {}}}).ok());
-  ItemCheck text = compare_generate(requests, std::vector<ResultRow>{stored},
-                                    std::vector<GenerateResult>{{" 5.", 2, "length", {}}});
+  CHECK(compare_generate(requests, std::vector<ResultRow>{stored}, std::vector<GenerateResult>{{" 5", 2, "stop", {}}})
+            .ok());
+  ItemCheck text =
+      compare_generate(requests, std::vector<ResultRow>{stored}, std::vector<GenerateResult>{{" 5.", 2, "length", {}}});
   CHECK(format_item_check(text) ==
         "DIFFERS  task 'gen' item '7': response_text stored \" 5\", recomputed \" 5.\"; finish_reason stored "
         "\"stop\", recomputed \"length\"");
   stored.prompt_hash = std::string(64, '0');
-  ItemCheck hash = compare_generate(requests, std::vector<ResultRow>{stored},
-                                    std::vector<GenerateResult>{{" 5", 2, "stop", {}}});
+  ItemCheck hash =
+      compare_generate(requests, std::vector<ResultRow>{stored}, std::vector<GenerateResult>{{" 5", 2, "stop", {}}});
   REQUIRE(hash.differences.size() == 1);
   CHECK(hash.differences[0].find("prompt hash") != std::string::npos);
 }
@@ -177,7 +178,12 @@ TEST_CASE("generations must match exactly; prompt hashes must be the requests'",
 TEST_CASE("the store gives a run's submission record: manifest and checkpoint files", "[recompute][store]") {
   std::filesystem::path dir = dokpa::test::scratch_dir("recompute_submission");
   auto store = open_result_store(dir / "store.db");
-  SubmissionRecord submission{"team", "model", "llm", "~/ckpt", "abc", "team: team\nmodel: model\n",
+  SubmissionRecord submission{"team",
+                              "model",
+                              "llm",
+                              "~/ckpt",
+                              "abc",
+                              "team: team\nmodel: model\n",
                               {{"b.safetensors", "22", 2}, {"a.json", "11", 1}}};
   int64_t submission_id = store->put_submission(submission);
   int64_t suite_id = store->put_suite("s", "hash", "{}");
