@@ -82,7 +82,7 @@ ChatTemplate ChatTemplate::from_tokenizer_config(const std::filesystem::path& pa
 
 ChatTemplate::ChatTemplate(const std::string& source,
                            std::vector<std::pair<std::string, nlohmann::json>> special_tokens, std::string source_name)
-    : template_(source, "chat template (" + source_name + ")"), special_tokens_(std::move(special_tokens)) {}
+    : template_(source, source_name + ": chat template"), special_tokens_(std::move(special_tokens)) {}
 
 std::string ChatTemplate::render(const std::vector<ChatMessage>& messages, const ChatRenderOptions& options) const {
   nlohmann::ordered_json list = nlohmann::ordered_json::array();

@@ -56,7 +56,10 @@ std::string PromptTemplate::render(const Record& record, const std::string& data
     }
     const FieldValue* value = record.find(part.text);
     if (value == nullptr) {
-      throw Error(data_source, context_ + ": unknown field '" + part.text + "' (item '" + item_id + "')");
+      std::string known;
+      for (const auto& field : record.fields()) known += (known.empty() ? "" : ", ") + field.first;
+      throw Error(data_source, context_ + ": unknown field '" + part.text + "' (item '" + item_id + "' has " +
+                                   (known.empty() ? "no fields" : known) + ")");
     }
     const auto* text = std::get_if<std::string>(value);
     if (text == nullptr) {

@@ -20,7 +20,7 @@ class PromptTemplate {
   PromptTemplate(std::string_view text, std::string source, std::string context);
 
   // Renders against one record. A field the record lacks, or a list-valued field, is an error
-  // "<data_source>: <context>: unknown field 'f' (item '<item_id>')".
+  // "<data_source>: <context>: unknown field 'f' (item '<item_id>' has <its fields>)".
   std::string render(const Record& record, const std::string& data_source, const std::string& item_id) const;
 
   // Field names in order of first use.

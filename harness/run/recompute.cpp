@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -9,6 +10,7 @@
 
 #include "common/error.h"
 #include "harness/provenance/provenance.h"
+#include "harness/run/plan_chunks.h"
 #include "harness/run/recompute_checkpoint.h"
 #include "harness/run/recompute_sample.h"
 #include "harness/run/stored_request.h"
@@ -92,60 +94,88 @@ std::map<std::string, ChoiceRule> choice_rules(ResultStore& store, const RunSumm
   return rules;
 }
 
-// One drawn item, parsed back into the requests the run sent.
-struct DrawnItem {
+// One item of a replayed chunk, parsed back into the requests the run sent; compared when drawn.
+struct ChunkItem {
   std::vector<PlannedRequest> requests;
-  std::vector<ResultRow> stored;
-  std::optional<ItemCheck> unusable;  // its stored request text was edited: reported, not run
+  std::vector<ResultRow> stored;      // drawn items: their stored results
+  bool drawn = false;
+  std::optional<ItemCheck> unusable;  // its stored request text was edited: not sent; reported when drawn
 };
 
-// Re-runs a chunk of items of one request type and checks each against its stored results.
+// One chunk of the run (plan_chunks.h) holding a drawn item: every item of it, in plan order.
+struct Replay {
+  std::vector<ChunkItem> items;
+  size_t requests() const {
+    size_t n = 0;
+    for (const ChunkItem& item : items) n += item.unusable ? 0 : item.requests.size();
+    return n;
+  }
+};
+
+// Replays one chunk in one runner call, as `dokpa run` sent it, and checks its drawn items
+// against their stored results.
 class ChunkChecker {
  public:
   ChunkChecker(Runner& runner, LogprobTolerance tolerance, std::map<std::string, ChoiceRule> rules)
       : runner_(runner), tolerance_(tolerance), rules_(std::move(rules)) {}
 
-  std::vector<ItemCheck> check(const std::vector<const DrawnItem*>& chunk) {
+  // One check per drawn item, plan order.
+  std::vector<ItemCheck> check(const Replay& chunk) {
+    std::vector<const ChunkItem*> sent;
     std::vector<PlannedRequest> requests;
-    for (const DrawnItem* item : chunk) requests.insert(requests.end(), item->requests.begin(), item->requests.end());
-    return requests.front().type == OutputType::MultipleChoice ? check_loglikelihood(chunk, requests)
-                                                               : check_generate(chunk, requests);
+    for (const ChunkItem& item : chunk.items) {
+      if (item.unusable) continue;
+      sent.push_back(&item);
+      requests.insert(requests.end(), item.requests.begin(), item.requests.end());
+    }
+    std::vector<ItemCheck> checks;
+    if (!requests.empty())
+      checks = requests.front().type == OutputType::MultipleChoice ? check_loglikelihood(sent, requests)
+                                                                   : check_generate(sent, requests);
+    // Put the drawn items that could not be sent back in their place.
+    std::vector<ItemCheck> ordered;
+    auto next = checks.begin();
+    for (const ChunkItem& item : chunk.items) {
+      if (!item.drawn) continue;
+      ordered.push_back(item.unusable ? *item.unusable : std::move(*next++));
+    }
+    return ordered;
   }
 
  private:
   template <typename Result, typename Compare>
-  std::vector<ItemCheck> split(const std::vector<const DrawnItem*>& chunk, const std::vector<Result>& results,
+  std::vector<ItemCheck> split(const std::vector<const ChunkItem*>& sent, const std::vector<Result>& results,
                                size_t expected, Compare compare) {
     if (results.size() != expected)
       throw Error("runner", fmt::format("returned {} results for {} requests", results.size(), expected));
     std::vector<ItemCheck> checks;
     size_t at = 0;
-    for (const DrawnItem* item : chunk) {
+    for (const ChunkItem* item : sent) {
       std::span<const Result> mine(results.data() + at, item->requests.size());
-      checks.push_back(compare(*item, mine));
+      if (item->drawn) checks.push_back(compare(*item, mine));
       at += item->requests.size();
     }
     return checks;
   }
 
-  std::vector<ItemCheck> check_loglikelihood(const std::vector<const DrawnItem*>& chunk,
+  std::vector<ItemCheck> check_loglikelihood(const std::vector<const ChunkItem*>& sent,
                                              const std::vector<PlannedRequest>& requests) {
     std::vector<LoglikelihoodRequest> calls;
     for (const PlannedRequest& r : requests) calls.push_back({r.context, r.continuation});
-    return split(chunk, runner_.loglikelihood(calls), calls.size(),
-                 [&](const DrawnItem& item, std::span<const LoglikelihoodResult> results) {
+    return split(sent, runner_.loglikelihood(calls), calls.size(),
+                 [&](const ChunkItem& item, std::span<const LoglikelihoodResult> results) {
                    auto rule = rules_.find(item.requests.front().task);
                    return compare_multiple_choice(item.requests, item.stored, results, tolerance_,
                                                   rule == rules_.end() ? ChoiceRule{} : rule->second);
                  });
   }
 
-  std::vector<ItemCheck> check_generate(const std::vector<const DrawnItem*>& chunk,
+  std::vector<ItemCheck> check_generate(const std::vector<const ChunkItem*>& sent,
                                         const std::vector<PlannedRequest>& requests) {
     std::vector<GenerateRequest> calls;
     for (const PlannedRequest& r : requests) calls.push_back({r.prompt, r.stop, r.max_tokens, {}});
-    return split(chunk, runner_.generate(calls), calls.size(),
-                 [&](const DrawnItem& item, std::span<const GenerateResult> results) {
+    return split(sent, runner_.generate(calls), calls.size(),
+                 [&](const ChunkItem& item, std::span<const GenerateResult> results) {
                    return compare_generate(item.requests, item.stored, results);
                  });
   }
@@ -155,9 +185,17 @@ class ChunkChecker {
   std::map<std::string, ChoiceRule> rules_;
 };
 
-// The drawn items with their requests and stored results, in plan order.
-std::vector<DrawnItem> load_drawn_items(ResultStore& store, const RunSummary& run, const RecomputeOptions& options,
-                                        size_t& items_in_run) {
+// The drawn items of the run and their chunks (those holding a drawn item, plan order), with every
+// item's requests and the drawn items' stored results.
+struct Draw {
+  std::vector<Replay> chunks;
+  size_t items_in_run = 0;  // answered items the draw was over
+  size_t drawn = 0;
+  size_t drawn_requests = 0;
+};
+
+Draw load_draw(ResultStore& store, const RunSummary& run, const RecomputeOptions& options, size_t chunk_items,
+               std::ostream& log) {
   const std::string source = store.path().string();
   std::vector<RequestRow> rows = store.requests(run.id);
   std::map<RequestKey, ResultRow> results;
@@ -166,26 +204,57 @@ std::vector<DrawnItem> load_drawn_items(ResultStore& store, const RunSummary& ru
     answered.insert(row.key);
     results.emplace(row.key, std::move(row));
   }
-  std::vector<StoredItem> items = answered_items(rows, answered);
-  items_in_run = items.size();
-  if (items.empty()) throw Error(source, fmt::format("run {} has no answered items to recompute", run.id));
-  std::vector<DrawnItem> drawn;
-  for (size_t index : draw_items(items.size(), options.items, options.seed)) {
-    DrawnItem item;
-    for (size_t i : items[index].requests) {
-      try {
-        item.requests.push_back(parse_stored_request(rows[i], source));
-      } catch (const Error& error) {
-        ItemCheck check{items[index].task, items[index].item_id, items[index].requests.size(), 0, {}};
-        check.differences.push_back(std::string(error.what()).substr(error.source().size() + 2));
-        item.unusable = check;
-        break;
-      }
-      item.stored.push_back(results.at(rows[i].key));
-    }
-    drawn.push_back(std::move(item));
+  // Every planned item, answered or not, decides the chunks; the draw is over the answered ones.
+  const std::vector<StoredItem> items = stored_items(rows);
+  std::vector<size_t> answered_index;  // into items
+  for (size_t i = 0; i < items.size(); ++i)
+    if (std::all_of(items[i].requests.begin(), items[i].requests.end(),
+                    [&](size_t r) { return answered.count(rows[r].key) > 0; }))
+      answered_index.push_back(i);
+  Draw draw;
+  draw.items_in_run = answered_index.size();
+  if (answered_index.empty()) throw Error(source, fmt::format("run {} has no answered items to recompute", run.id));
+  std::set<size_t> drawn;  // into items
+  for (size_t index : draw_items(answered_index.size(), options.items, options.seed))
+    drawn.insert(answered_index[index]);
+
+  // The run's chunks over its items (tasks are contiguous in plan order).
+  std::vector<size_t> items_per_task;
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i == 0 || items[i].task != items[i - 1].task) items_per_task.push_back(0);
+    ++items_per_task.back();
   }
-  return drawn;
+  size_t first_item_of_task = 0, task = 0;
+  for (const ItemChunk& chunk : plan_chunks(items_per_task, chunk_items)) {
+    if (chunk.task != task) first_item_of_task += items_per_task[task], task = chunk.task;
+    const size_t begin = first_item_of_task + chunk.begin, end = first_item_of_task + chunk.end;
+    if (drawn.lower_bound(begin) == drawn.lower_bound(end)) continue;  // nothing drawn in it
+    Replay replay;
+    for (size_t i = begin; i < end; ++i) {
+      ChunkItem item;
+      item.drawn = drawn.count(i) > 0;
+      for (size_t r : items[i].requests) {
+        try {
+          item.requests.push_back(parse_stored_request(rows[r], source));
+        } catch (const Error& error) {
+          ItemCheck check{items[i].task, items[i].item_id, items[i].requests.size(), 0, {}};
+          check.differences.push_back(std::string(error.what()).substr(error.source().size() + 2));
+          item.unusable = check;
+          if (!item.drawn)
+            log << fmt::format("note: task '{}' item '{}' has an edited stored request; its chunk is replayed "
+                               "without it, so that runner call is not the run's
+",
+                               items[i].task, items[i].item_id);
+          break;
+        }
+        if (item.drawn) item.stored.push_back(results.at(rows[r].key));
+      }
+      if (item.drawn) ++draw.drawn, draw.drawn_requests += items[i].requests.size();
+      replay.items.push_back(std::move(item));
+    }
+    draw.chunks.push_back(std::move(replay));
+  }
+  return draw;
 }
 
 }  // namespace
@@ -217,21 +286,36 @@ RecomputeReport recompute_run(ResultStore& store, const RecomputeOptions& option
   out << fmt::format("run {} ({} / {}, suite {}): checkpoint {} has the run's sha256 {}\n", run.id, run.team, run.model,
                      run.suite_name, checkpoint.string(), submission.checkpoint_sha256);
 
-  // ---- 3. the draw (before the runner: a bad store fails fast) ----
+  // ---- 3. the run's chunking and the draw (before the runner: a bad store fails fast) ----
   RecomputeReport report;
   report.run_id = run.id;
   report.seed = options.seed;
-  std::vector<DrawnItem> drawn = load_drawn_items(store, run, options, report.items_in_run);
   RunnerOptions runner_settings = runner_options(manifest, recorded_runner, options, checkpoint, manifest_source);
+  std::optional<size_t> chunk_items;
+  std::string recorded_chunk = text_at(recorded_runner.value("settings", json::object()), "chunk_items");
+  try {
+    if (!recorded_chunk.empty()) chunk_items = std::max<size_t>(1, std::stoul(recorded_chunk));
+  } catch (const std::exception&) {
+    throw Error(store_name, fmt::format("run {}'s provenance has a malformed chunk_items", run.id));
+  }
+  std::unique_ptr<Runner> runner;
+  if (!chunk_items) {  // a run recorded before chunk_items was: it used the runner's preferred size
+    runner = open_runner(runner_settings);
+    chunk_items = static_cast<size_t>(std::max(1, runner->preferred_chunk_items()));
+    log << fmt::format("note: run {} did not record chunk_items; replaying chunks of {} items\n", run.id,
+                       *chunk_items);
+  }
+  Draw draw = load_draw(store, run, options, *chunk_items, log);
+  report.items_in_run = draw.items_in_run;
   if (runner_settings.kind == "openai" && runner_settings.openai.generation_endpoint == "chat")
-    for (const DrawnItem& item : drawn)
-      if (!item.requests.empty() && item.requests.front().type != OutputType::MultipleChoice)
+    for (const Replay& chunk : draw.chunks)
+      if (chunk.items.front().requests.front().type != OutputType::MultipleChoice)
         throw Error(manifest_source,
                     "generation through a chat endpoint cannot be recomputed: the store keeps the "
                     "rendered prompt, not the chat messages");
 
   // ---- 4. the runner, as the run had it ----
-  std::unique_ptr<Runner> runner = open_runner(runner_settings);
+  if (!runner) runner = open_runner(runner_settings);
   RunnerInfo info = runner->info();
   note_setting_changes(recorded_runner, info, options, log);
   std::string version = text_at(provenance, "dokpa_version");
@@ -240,48 +324,23 @@ RecomputeReport recompute_run(ResultStore& store, const RecomputeOptions& option
   report.device = info.device;
   report.dtype = text_at(recorded_runner, "dtype").empty() ? info.dtype : text_at(recorded_runner, "dtype");
   const LogprobTolerance tolerance = logprob_tolerance(report.dtype);
-  if (report.dtype != "float32")
-    log << "note: " << report.dtype << " results depend on which requests share a batch (up to 0.76 between batch "
-        << "sizes 1 and 8 on CPU, predictions included); a difference may be a batch effect, not another checkpoint "
-        << "(docs/store-schema.md, \"Re-execution spot check\")\n";
-  size_t chunk_items = static_cast<size_t>(std::max(1, runner->preferred_chunk_items()));
-  std::string recorded_chunk = text_at(recorded_runner.value("settings", json::object()), "chunk_items");
-  try {
-    if (!recorded_chunk.empty()) chunk_items = std::max<size_t>(1, std::stoul(recorded_chunk));
-  } catch (const std::exception&) {
-    throw Error(store_name, fmt::format("run {}'s provenance has a malformed chunk_items", run.id));
-  }
+  size_t replayed = 0;
+  for (const Replay& chunk : draw.chunks) replayed += chunk.requests();
   out << fmt::format(
-      "recomputing {} of {} items (seed {}) on {} in {}; log-likelihood tolerance |Δ| <= {:g} + {:g} "
-      "per token\n",
-      drawn.size(), report.items_in_run, options.seed, report.device, report.dtype, tolerance.absolute,
-      tolerance.per_token);
+      "recomputing {} of {} items (seed {}) on {} in {}: replaying the {} runner calls of the run that hold them "
+      "({} requests); log-likelihood tolerance |Δ| <= {:g} + {:g} per token\n",
+      draw.drawn, report.items_in_run, options.seed, report.device, report.dtype, draw.chunks.size(), replayed,
+      tolerance.absolute, tolerance.per_token);
 
-  // ---- 5. re-run chunk by chunk (items of one request type), one line per item ----
+  // ---- 5. replay chunk by chunk, in plan order, one line per drawn item ----
   ChunkChecker checker(*runner, tolerance, choice_rules(store, run));
-  std::vector<const DrawnItem*> chunk;
-  auto flush = [&] {
-    if (chunk.empty()) return;
+  report.requests = draw.drawn_requests;
+  for (const Replay& chunk : draw.chunks) {
     for (ItemCheck& check : checker.check(chunk)) {
       out << format_item_check(check) << "\n" << std::flush;
       report.items.push_back(std::move(check));
     }
-    chunk.clear();
-  };
-  for (const DrawnItem& item : drawn) {
-    report.requests += item.requests.size();
-    if (item.unusable) {
-      flush();
-      out << format_item_check(*item.unusable) << "\n";
-      report.items.push_back(*item.unusable);
-      continue;
-    }
-    if (!chunk.empty() &&
-        (chunk.size() >= chunk_items || chunk.front()->requests.front().type != item.requests.front().type))
-      flush();
-    chunk.push_back(&item);
   }
-  flush();
 
   // ---- 6. summary ----
   out << fmt::format("recomputed {} items ({} requests) of run {}: {} agree, {} differ\n", report.items.size(),

@@ -8,7 +8,7 @@
 
 namespace dokpa {
 
-std::vector<StoredItem> answered_items(std::span<const RequestRow> requests, const std::set<RequestKey>& answered) {
+std::vector<StoredItem> stored_items(std::span<const RequestRow> requests) {
   // An item's requests are contiguous in a plan; the map only guards against a store where they are not.
   std::vector<StoredItem> items;
   std::map<std::pair<std::string, std::string>, size_t> position;
@@ -18,13 +18,22 @@ std::vector<StoredItem> answered_items(std::span<const RequestRow> requests, con
     if (added) items.push_back({key.task, key.item_id, {}});
     items[it->second].requests.push_back(i);
   }
+  return items;
+}
+
+std::vector<StoredItem> answered_items(std::span<const StoredItem> items, std::span<const RequestRow> requests,
+                                       const std::set<RequestKey>& answered) {
   std::vector<StoredItem> complete;
-  for (StoredItem& item : items) {
+  for (const StoredItem& item : items) {
     bool all = std::all_of(item.requests.begin(), item.requests.end(),
                            [&](size_t i) { return answered.count(requests[i].key) > 0; });
-    if (all) complete.push_back(std::move(item));
+    if (all) complete.push_back(item);
   }
   return complete;
+}
+
+std::vector<StoredItem> answered_items(std::span<const RequestRow> requests, const std::set<RequestKey>& answered) {
+  return answered_items(stored_items(requests), requests, answered);
 }
 
 std::vector<size_t> draw_items(size_t item_count, size_t count, uint64_t seed) {

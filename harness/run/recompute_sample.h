@@ -25,8 +25,13 @@ struct StoredItem {
   std::vector<size_t> requests;  // indices into the run's requests(), in plan order
 };
 
-// The run's items in plan order, from its planned requests (store.requests(run), plan order);
-// items with a request in `answered` missing are left out.
+// The run's items in plan order, from its planned requests (store.requests(run), plan order).
+std::vector<StoredItem> stored_items(std::span<const RequestRow> requests);
+
+// Those of `items` whose every request is in `answered`.
+std::vector<StoredItem> answered_items(std::span<const StoredItem> items, std::span<const RequestRow> requests,
+                                       const std::set<RequestKey>& answered);
+// stored_items(requests), then answered_items.
 std::vector<StoredItem> answered_items(std::span<const RequestRow> requests, const std::set<RequestKey>& answered);
 
 // Indices of the drawn items (0..item_count-1), ascending: random.Random(seed).sample(range(item_count),

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -12,6 +13,7 @@
 #include "harness/plan/plan_builder.h"
 #include "harness/provenance/provenance.h"
 #include "harness/run/chat_rendering.h"
+#include "harness/run/plan_chunks.h"
 #include "harness/run/progress.h"
 #include "harness/run/run_scoring.h"
 #include "harness/run/stored_request.h"
@@ -230,28 +232,32 @@ size_t execute_chunk(Runner& runner, ResultStore& store, int64_t run_id, std::sp
   return execute_requests<GenerateResult>(runner, store, run_id, pending, progress);
 }
 
-// Runs every chunk of the plan that belongs to this shard. Chunks are fixed slices of each
-// task, numbered across the plan; chunk c belongs to shard c mod N. So a shard's runner calls
-// are exactly those of an unsharded run, and sharded results equal unsharded ones bit for bit.
+// Runs every chunk of the plan (plan_chunks.h) that belongs to this shard: chunk c belongs to
+// shard c mod N. So a shard's runner calls are exactly those of an unsharded run, and sharded
+// results equal unsharded ones bit for bit.
 size_t execute_pending(Runner& runner, ResultStore& store, int64_t run_id, const Plan& plan, size_t chunk_items,
                        const RunSettings& settings, std::ostream& log) {
   std::set<RequestKey> completed = store.completed_requests(run_id);
+  std::vector<size_t> items_per_task;
+  for (const PlannedTask& task : plan.tasks) items_per_task.push_back(task.items.size());
+  const std::vector<ItemChunk> chunks = plan_chunks(items_per_task, chunk_items);
   size_t executed = 0;
-  size_t chunk_number = 0;
-  for (const PlannedTask& task : plan.tasks) {
+  auto next = chunks.begin();
+  for (size_t t = 0; t < plan.tasks.size(); ++t) {
+    const PlannedTask& task = plan.tasks[t];
+    auto task_end = std::find_if(next, chunks.end(), [&](const ItemChunk& c) { return c.task != t; });
     size_t mine = 0;
-    for (size_t begin = 0, c = chunk_number; begin < task.items.size(); begin += chunk_items, ++c)
-      if (settings.shard.owns(c)) mine += std::min(task.items.size(), begin + chunk_items) - begin;
+    for (auto c = next; c != task_end; ++c)
+      if (settings.shard.owns(c->number)) mine += c->end - c->begin;
     Progress progress(log, task.name, mine, settings.progress_on_terminal);
-    for (size_t begin = 0; begin < task.items.size(); begin += chunk_items, ++chunk_number) {
-      if (!settings.shard.owns(chunk_number)) continue;
-      size_t end = std::min(task.items.size(), begin + chunk_items);
-      const PlannedItem& first = task.items[begin];
-      const PlannedItem& last = task.items[end - 1];
+    for (; next != task_end; ++next) {
+      if (!settings.shard.owns(next->number)) continue;
+      const PlannedItem& first = task.items[next->begin];
+      const PlannedItem& last = task.items[next->end - 1];
       std::span<const PlannedRequest> chunk(plan.requests.data() + first.first_request,
                                             last.first_request + last.request_count - first.first_request);
       executed += execute_chunk(runner, store, run_id, chunk, completed, progress);
-      progress.advance(end - begin);
+      progress.advance(next->end - next->begin);
     }
     progress.finish();
   }

@@ -29,8 +29,7 @@ bool is_sha256_hex(const std::string& text) {
 // file is opened: resolve_data_path.)
 void check_inside_data_root(const MappingReader& map, const std::string& path) {
   std::filesystem::path written(path);
-  if (written.is_absolute())
-    map.fail("path", "'" + path + "' is absolute; data paths are relative to the data root");
+  if (written.is_absolute()) map.fail("path", "'" + path + "' is absolute; data paths are relative to the data root");
   std::filesystem::path normal = written.lexically_normal();
   if (!normal.empty() && *normal.begin() == "..")
     map.fail("path", "'" + path + "' climbs out of the data root with '..'");

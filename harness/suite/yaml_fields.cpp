@@ -5,6 +5,7 @@
 #include <set>
 
 #include "common/error.h"
+#include "harness/data/unicode_text.h"
 
 namespace dokpa::yaml_fields {
 namespace {
@@ -20,6 +21,12 @@ std::string prefix(const std::string& context) { return context.empty() ? "" : c
 }  // namespace
 
 YAML::Node parse_yaml(const std::string& text, const std::string& source) {
+  // YAML text is Unicode. Invalid UTF-8 would pass yaml-cpp and reach the canonical JSON (suite
+  // hash, chat template kwargs), whose writer refuses it with an exception of its own.
+  if (size_t bad = first_invalid_utf8(text); bad != std::string::npos) {
+    auto line = 1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(bad), '\n');
+    throw Error(source, "invalid UTF-8 at byte " + std::to_string(bad) + " (line " + std::to_string(line) + ")");
+  }
   try {
     return YAML::Load(text);
   } catch (const YAML::Exception& error) {

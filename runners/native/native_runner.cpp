@@ -143,8 +143,8 @@ class NativeRunner final : public Runner {
   void check_tokenizer_fits(const ModelConfig& config) const {
     if (tokenizer_->vocab_size() <= config.vocab_size) return;
     std::filesystem::path dir(options_.checkpoint);
-    std::filesystem::path file = std::filesystem::exists(dir / "tokenizer.json") ? dir / "tokenizer.json"
-                                                                                 : dir / "tokenizer.model";
+    std::filesystem::path file =
+        std::filesystem::exists(dir / "tokenizer.json") ? dir / "tokenizer.json" : dir / "tokenizer.model";
     throw Error(file.string(), "has token ids up to " + std::to_string(tokenizer_->vocab_size() - 1) +
                                    " but config.json's vocab_size is " + std::to_string(config.vocab_size) +
                                    " (the model has no embedding for the ids from " +

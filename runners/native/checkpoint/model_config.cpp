@@ -231,10 +231,10 @@ void check_parameter_count(const Reader& r, const ModelConfig& c) {
   if (c.moe) feed_forward += 3.0 * C * double(c.moe->intermediate_size) * double(c.moe->num_experts);
   const double total = V * C * (c.tie_word_embeddings ? 1 : 2) + L * (attention + feed_forward);
   if (total > double(kMaxParameters)) {
-    r.fail(fmt::format("the sizes imply {:.3g} parameters (vocab_size {}, hidden_size {}, intermediate_size {}, "
-                       "num_hidden_layers {}), above the limit of {:.3g}",
-                       total, c.vocab_size, c.hidden_size, c.intermediate_size, c.num_hidden_layers,
-                       double(kMaxParameters)));
+    r.fail(fmt::format(
+        "the sizes imply {:.3g} parameters (vocab_size {}, hidden_size {}, intermediate_size {}, "
+        "num_hidden_layers {}), above the limit of {:.3g}",
+        total, c.vocab_size, c.hidden_size, c.intermediate_size, c.num_hidden_layers, double(kMaxParameters)));
   }
 }
 

@@ -26,7 +26,8 @@ inline std::string tiny_suite(const std::string& data_path, const std::string& f
                               const std::string& extra_task_field = "") {
   return "name: tiny\nversion: 1\nseed: 1\ntasks:\n"
          "  - name: tiny_mc\n    output: multiple_choice\n"
-         "    dataset: {format: " + format + ", path: " + data_path + "}\n" + extra_task_field +
+         "    dataset: {format: " +
+         format + ", path: " + data_path + "}\n" + extra_task_field +
          "    prompt: \"{{question}}\\nA. {{A}}\\nB. {{B}}\\nC. {{C}}\\nD. {{D}}\\n정답：\"\n"
          "    choices: [A, B, C, D]\n    gold: {field: answer, base: 1}\n    metrics: [acc]\n";
 }
@@ -46,8 +47,8 @@ struct Case {
   fs::path checkpoint(std::initializer_list<const char*> replaced) {
     fs::path ckpt = dir / "ckpt";
     fs::create_directories(ckpt);
-    for (const char* name : {"config.json", "tokenizer.json", "tokenizer_config.json", "model.safetensors",
-                             "generation_config.json"}) {
+    for (const char* name :
+         {"config.json", "tokenizer.json", "tokenizer_config.json", "model.safetensors", "generation_config.json"}) {
       bool skip = false;
       for (const char* r : replaced) skip = skip || std::strcmp(r, name) == 0;
       fs::path from = default_model_dir() / name;

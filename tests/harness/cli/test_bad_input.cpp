@@ -60,11 +60,11 @@ TEST_CASE("bad safetensors and weight indexes are refused, store unchanged", "[c
       weights("st_header_absurd", "header length 2^63", "{}", 0, uint64_t{1} << 63,
               "header length 9223372036854775808 exceeds the 100000000-byte limit"),
       weights("st_header_not_json", "header is not JSON", "{\"a\": nope}", 0, 0,
-              "header is not valid JSON ([json.exception.parse_error.101] parse error at line 1, column 7: syntax "
-              "error while parsing value - invalid literal; last read: ' n'; expected end of input)"),
+              "header is not valid JSON ([json.exception.parse_error.101] parse error at line 1, column 8: syntax "
+              "error while parsing value - invalid literal; last read: '\"a\": no')"),
       weights("st_header_not_object", "header is a JSON list", "[1, 2]", 0, 0, "header is not a JSON object"),
-      weights("st_unknown_dtype", "a tensor of dtype F4", R"({"a":{"dtype":"F4","shape":[4],"data_offsets":[0,2]}})",
-              2, 0, "tensor 'a': unknown dtype 'F4'"),
+      weights("st_unknown_dtype", "a tensor of dtype F4", R"({"a":{"dtype":"F4","shape":[4],"data_offsets":[0,2]}})", 2,
+              0, "tensor 'a': unknown dtype 'F4'"),
       weights("st_overlap", "two tensors share bytes",
               std::string("{") + kTensorA + R"(,"b":{"dtype":"F32","shape":[4],"data_offsets":[8,24]}})", 24, 0,
               "tensor 'b': data_offsets [8, 24] overlap tensor 'a' [0, 16]"),
@@ -79,8 +79,8 @@ TEST_CASE("bad safetensors and weight indexes are refused, store unchanged", "[c
       weights("st_shape_overflow", "element count past 2^64",
               R"({"a":{"dtype":"F32","shape":[4294967296,4294967296,16],"data_offsets":[0,16]}})", 16, 0,
               "tensor 'a': shape [4294967296,4294967296,16] is too large"),
-      weights("st_negative_dimension", "shape [-1]", R"({"a":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}})", 4,
-              0, "tensor 'a': shape must hold non-negative integers, got -1"),
+      weights("st_negative_dimension", "shape [-1]", R"({"a":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}})", 4, 0,
+              "tensor 'a': shape must hold non-negative integers, got -1"),
       weights("st_offset_overflow", "an offset past INT64_MAX",
               R"({"a":{"dtype":"U8","shape":[1],"data_offsets":[18446744073709551615,0]}})", 1, 0,
               "tensor 'a': data_offsets must hold non-negative integers, got 18446744073709551615"),
@@ -117,11 +117,10 @@ TEST_CASE("bad safetensors and weight indexes are refused, store unchanged", "[c
   for (const Row& row : rows) check_row(row);
 }
 
-TEST_CASE("bad config.json files are refused before anything is sized, store unchanged",
-          "[cli][bad-input][smollm2]") {
+TEST_CASE("bad config.json files are refused before anything is sized, store unchanged", "[cli][bad-input][smollm2]") {
   const std::vector<Row> rows = {
       raw_file("config_not_json", "config.json", "not JSON", "{\"vocab_size\": 49152,",
-               "not valid JSON ([json.exception.parse_error.101] parse error at line 1, column 21: syntax error while "
+               "not valid JSON ([json.exception.parse_error.101] parse error at line 1, column 22: syntax error while "
                "parsing object key - unexpected end of input; expected string literal)"),
       edited_json(
           "config_missing_key", "config.json", "no hidden_size", [](auto& j) { j.erase("hidden_size"); },
@@ -160,7 +159,8 @@ TEST_CASE("bad config.json files are refused before anything is sized, store unc
           "(MixtralForCausalLM)"),
       edited_json(
           "config_eos_not_an_id", "config.json", "eos_token_id past 2^31",
-          [](auto& j) { j["eos_token_id"] = 4294967296; }, "'eos_token_id' 4294967296 is not a token id (0 to 2147483647)"),
+          [](auto& j) { j["eos_token_id"] = 4294967296; },
+          "'eos_token_id' 4294967296 is not a token id (0 to 2147483647)"),
       edited_json(
           "config_bos_outside_vocabulary", "config.json", "bos_token_id past vocab_size",
           [](auto& j) { j["bos_token_id"] = 1000000; },
@@ -177,22 +177,30 @@ TEST_CASE("bad tokenizer.json and tokenizer_config.json files are refused, store
                "while parsing object key - unexpected ']'; expected string literal"),
       edited_json(
           "tokenizer_unknown_model", "tokenizer.json", "a Unigram model",
-          [](auto& j) { j["model"]["type"] = "Unigram"; }, "unsupported model type 'Unigram' (only BPE is implemented)"),
+          [](auto& j) { j["model"]["type"] = "Unigram"; },
+          "unsupported model type 'Unigram' (only BPE is implemented)"),
       edited_json(
           "tokenizer_merge_unknown_token", "tokenizer.json", "a merge of tokens not in the vocabulary",
-          [](auto& j) { j["model"]["merges"][0] = {"zzqq", "qqzz"}; },
+          [](auto& j) {
+            j["model"]["merges"][0] = {"zzqq", "qqzz"};
+          },
           "model.merges[0] ('zzqq', 'qqzz') uses a token that is not in the vocabulary"),
       edited_json(
           "tokenizer_vocab_id_negative", "tokenizer.json", "a vocabulary id of -1",
-          [](auto& j) { j["model"]["vocab"]["a"] = -1; }, "model.vocab['a'] is not a valid id"),
+          [](auto& j) { j["model"]["vocab"]["a"] = -1; }, "model.vocab['a'] is not a valid id (0 to 2147483646)"),
       edited_json(
           "tokenizer_added_token_bad_id", "tokenizer.json", "added_tokens[0].id is -1",
-          [](auto& j) { j["added_tokens"][0]["id"] = -1; }, "added_tokens[0].id must be a non-negative integer, got -1"),
+          [](auto& j) { j["added_tokens"][0]["id"] = -1; },
+          "added_tokens[0].id must be a non-negative integer, got -1"),
       edited_json(
           "tokenizer_added_token_past_embedding", "tokenizer.json", "a new added token, whose id the model lacks",
           [](auto& j) {
-            j["added_tokens"].push_back({{"id", 49152}, {"content", "<|new|>"}, {"single_word", false},
-                                         {"lstrip", false}, {"rstrip", false}, {"normalized", false},
+            j["added_tokens"].push_back({{"id", 49152},
+                                         {"content", "<|new|>"},
+                                         {"single_word", false},
+                                         {"lstrip", false},
+                                         {"rstrip", false},
+                                         {"normalized", false},
                                          {"special", true}});
           },
           "has token ids up to 49152 but config.json's vocab_size is 49152 (the model has no embedding for the ids "
@@ -205,7 +213,8 @@ TEST_CASE("bad tokenizer.json and tokenizer_config.json files are refused, store
             write_text(ckpt / "tokenizer_config.json", config.dump(1));
             write_text(c.submission, submission_for(ckpt, "prompt_format: chat\n"));
           },
-          "dokpa: error: chat template ({dir}/ckpt/tokenizer_config.json): ?"},
+          "dokpa: error: {dir}/ckpt/tokenizer_config.json: chat template: line 1, column 24: unclosed variable tag "
+          "'{{'"},
       Row{"chat_template_wrong_type", "tokenizer_config.json: chat_template is a number",
           [](Case& c) {
             fs::path ckpt = c.checkpoint({"tokenizer_config.json"});
@@ -214,7 +223,8 @@ TEST_CASE("bad tokenizer.json and tokenizer_config.json files are refused, store
             write_text(ckpt / "tokenizer_config.json", config.dump(1));
             write_text(c.submission, submission_for(ckpt, "prompt_format: chat\n"));
           },
-          "dokpa: error: {dir}/ckpt/tokenizer_config.json: ?"},
+          "dokpa: error: {dir}/ckpt/tokenizer_config.json: 'chat_template' must be a string or a list of {name, "
+          "template}"},
   };
   for (const Row& row : rows) check_row(row);
 }

@@ -37,8 +37,8 @@ Row data_file(std::string name, std::string breaks, std::string file, std::strin
 
 // Writes a Parquet file with pyarrow (the reference Python): `columns` is a Python dict literal.
 void write_parquet(const fs::path& path, const std::string& columns) {
-  std::string script = "import pyarrow as pa, pyarrow.parquet as pq; pq.write_table(pa.table(" + columns + "), '" +
-                       path.string() + "')";
+  std::string script =
+      "import pyarrow as pa, pyarrow.parquet as pq; pq.write_table(pa.table(" + columns + "), '" + path.string() + "')";
   REQUIRE(std::system((shell_quote(python()) + " -c " + shell_quote(script)).c_str()) == 0);
 }
 
@@ -51,7 +51,7 @@ TEST_CASE("bad suite files are refused with the field named, store unchanged", "
   const std::string head = "name: tiny\nversion: 1\nseed: 1\ntasks:\n";
   const std::vector<Row> rows = {
       suite("suite_malformed_yaml", "an unclosed flow sequence", "name: tiny\ntasks:\n  - name: [unclosed\n",
-            "malformed YAML: end of sequence flow not found (line 3)"),
+            "malformed YAML: end of sequence flow not found (line 4)"),
       suite("suite_unknown_field", "a misspelt task field", tiny_suite("tiny.csv", "csv", "    promt: \"typo\"\n"),
             "task 'tiny_mc': unknown field 'promt' (line 8)"),
       suite("suite_path_climbs_out", "a dataset path ../outside.csv", tiny_suite("../outside.csv"),
@@ -79,8 +79,9 @@ TEST_CASE("bad suite files are refused with the field named, store unchanged", "
             head + "  - name: t\n    output: judge\n    dataset: {format: csv, path: tiny.csv}\n" + kTaskTail,
             "task 't': field 'output': must be multiple_choice, generate or generate_choice, got 'judge' (line 6)"),
       suite("suite_duplicate_task", "two tasks named t",
-            head + "  - name: t\n    output: multiple_choice\n    dataset: {format: csv, path: tiny.csv}\n" + kTaskTail +
-                "  - name: t\n    output: multiple_choice\n    dataset: {format: csv, path: tiny.csv}\n" + kTaskTail,
+            head + "  - name: t\n    output: multiple_choice\n    dataset: {format: csv, path: tiny.csv}\n" +
+                kTaskTail + "  - name: t\n    output: multiple_choice\n    dataset: {format: csv, path: tiny.csv}\n" +
+                kTaskTail,
             "task 't': duplicate task name"),
       suite("suite_unknown_format", "dataset format xml", tiny_suite("tiny.csv", "xml"),
             "task 'tiny_mc': dataset: field 'format': unknown format 'xml' (line 7)"),
@@ -127,12 +128,13 @@ TEST_CASE("bad CSV, JSONL and Parquet files are refused with the line named, sto
   const std::vector<Row> rows = {
       data_file("csv_broken_quoting", "a quoted field never closed", "broken.csv", "csv",
                 std::string(kTinyCsv) + "\"unterminated,1,a,b,c,d\n", ":4: quoted field is never closed"),
-      data_file("csv_quote_in_field", "a bare quote inside a field", "quote.csv", "csv",
-                header + "ab\"c,1,a,b,c,d\n", ":2: quote inside an unquoted field (quote the whole field and double "
-                                               "the quote)"),
+      data_file("csv_quote_in_field", "a bare quote inside a field", "quote.csv", "csv", header + "ab\"c,1,a,b,c,d\n",
+                ":2: quote inside an unquoted field (quote the whole field and double "
+                "the quote)"),
       data_file("csv_ragged_row", "a row with a field too few", "ragged.csv", "csv", header + "q,1,a,b,c\n",
                 ":2: row has 5 fields, the header has 6"),
-      data_file("csv_missing_column", "no column D", "nod.csv", "csv", "question,answer,A,B,C\nq,1,a,b,c\n", ": ?"),
+      data_file("csv_missing_column", "no column D", "nod.csv", "csv", "question,answer,A,B,C\nq,1,a,b,c\n",
+                ":2: task 'tiny_mc': prompt: unknown field 'D' (item '0' has question, answer, A, B, C)"),
       data_file("csv_not_utf8", "a Latin-1 byte", "latin1.csv", "csv", header + "caf\xe9,1,a,b,c,d\n",
                 ":2: invalid UTF-8 at byte 27"),
       data_file("csv_empty", "an empty file", "empty.csv", "csv", "", ": empty CSV file (no header row)"),
@@ -141,17 +143,22 @@ TEST_CASE("bad CSV, JSONL and Parquet files are refused with the line named, sto
       data_file("jsonl_bad_line", "line 2 is not JSON", "bad.jsonl", "jsonl",
                 "{\"question\": \"q\", \"answer\": \"1\", \"A\": \"a\", \"B\": \"b\", \"C\": \"c\", \"D\": \"d\"}\n"
                 "{\"question\": \"q2\", \"answer\": \n",
-                ":2: ?"),
-      data_file("jsonl_not_object", "line 1 is a list", "list.jsonl", "jsonl", "[1, 2]\n", ":1: ?"),
+                ":2: invalid JSON: [json.exception.parse_error.101] parse error at line 1, column 30: syntax error "
+                "while parsing value - unexpected end of input; expected '[', '{', or a literal"),
+      data_file("jsonl_not_object", "line 1 is a list", "list.jsonl", "jsonl", "[1, 2]\n",
+                ":1: line is not a JSON object"),
       data_file("parquet_not_parquet", "a CSV named .parquet", "fake.parquet", "parquet", kTinyCsv,
-                ": cannot read it as Parquet: ?"),
+                ": cannot read it as Parquet: Invalid: Parquet magic bytes not found in footer. Either the file is "
+                "corrupted or this is not a parquet file."),
       Row{"parquet_missing_column", "nod.parquet: no column D",
           [](Case& c) {
             write_parquet(c.dir / "nod.parquet",
                           "{'question': ['q'], 'answer': ['1'], 'A': ['a'], 'B': ['b'], 'C': ['c']}");
             write_text(c.suite, tiny_suite("nod.parquet", "parquet"));
           },
-          "dokpa: error: {dir}/nod.parquet: ?"},
+          "dokpa: error: {dir}/nod.parquet:1: task 'tiny_mc': prompt: unknown field 'D' (item '0' has question, "
+          "answer, "
+          "A, B, C)"},
   };
   for (const Row& row : rows) check_row(row);
 }

@@ -31,7 +31,7 @@ TEST_CASE("template: errors name the task and the field", "[prompt][template]") 
   Record r = record({{"question", "q"}});
   PromptTemplate t("{{questoin}}", "smoke.yaml", "task 'kmmlu': prompt");
   REQUIRE_THROWS_WITH(t.render(r, "data.csv:2", "0"),
-                      Contains("data.csv:2: task 'kmmlu': prompt: unknown field 'questoin' (item '0')"));
+                      Contains("data.csv:2: task 'kmmlu': prompt: unknown field 'questoin' (item '0' has question)"));
   REQUIRE_THROWS_WITH(PromptTemplate("{{question|lower}}", "smoke.yaml", "task 'k': prompt"),
                       Contains("smoke.yaml: task 'k': prompt: unknown filter 'lower'"));
   REQUIRE_THROWS_WITH(PromptTemplate("{{question", "smoke.yaml", "task 'k': prompt"), Contains("unclosed '{{'"));

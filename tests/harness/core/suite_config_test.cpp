@@ -98,6 +98,7 @@ TEST_CASE("suite: validation errors name the file, the task and the field", "[su
 TEST_CASE("suite: malformed YAML and missing files name the file", "[suite]") {
   REQUIRE_THROWS_WITH(parse("name: [unclosed\nseed: 1\n"), Contains("smoke.yaml: malformed YAML"));
   REQUIRE_THROWS_WITH(parse("- just\n- a list\n"), Contains("smoke.yaml: expected a mapping"));
+  REQUIRE_THROWS_WITH(parse("name: \xff\nseed: 1\n"), Contains("smoke.yaml: invalid UTF-8 at byte 6 (line 1)"));
   REQUIRE_THROWS_WITH(load_suite("/nonexistent/dir/suite.yaml"), Contains("/nonexistent/dir/suite.yaml"));
 }
 
@@ -249,6 +250,9 @@ TEST_CASE("submission: chat settings", "[suite][submission][chat]") {
                       Contains("field 'system_prompt': needs prompt_format chat or chat_multiturn"));
   REQUIRE_THROWS_WITH(parse_submission(base + "prompt_format: chat\nchat_template_kwargs: [a]\n", "sub.yaml"),
                       Contains("field 'chat_template_kwargs': must be a mapping"));
+  // Found by fuzz_submission_yaml: invalid UTF-8 in a kwargs key escaped as nlohmann's type_error.
+  REQUIRE_THROWS_WITH(parse_submission(base + "prompt_format: chat\nchat_template_kwargs: {enable_t\x98ink: 1}\n", "sub.yaml"),
+                      Contains("sub.yaml: invalid UTF-8 at byte 100 (line 6)"));
 }
 
 TEST_CASE("submission: the shipped reference manifest is valid", "[suite][submission]") {
