@@ -54,9 +54,11 @@ void add_verify_command(CLI::App& app) {
   CLI::Option* items =
       cmd->add_option("--recompute", recompute->items,
                       "re-run N stored ITEMS of the run, drawn at random with --seed, on the run's checkpoint and "
-                      "compare: generations exactly, log-probabilities within the dtype's tolerance, every "
+                      "compare: generations exactly, log-probabilities within 1e-3 + 1e-4 per token, every "
                       "prediction (N counts items: a multiple-choice item is all its choices; N above the run's "
-                      "item count checks every item; docs/store-schema.md)");
+                      "item count checks every item). Each drawn item is re-run inside its chunk, the run's own "
+                      "runner call, so its batches are the run's; only the drawn items are compared "
+                      "(docs/store-schema.md)");
   cmd->add_option("--seed", recompute->seed,
                   "seed of the --recompute draw, random.Random(seed).sample over the run's items in plan order "
                   "(default 0; choose your own: a default draw can be foreseen)")

@@ -97,7 +97,7 @@ std::map<std::string, ChoiceRule> choice_rules(ResultStore& store, const RunSumm
 // One item of a replayed chunk, parsed back into the requests the run sent; compared when drawn.
 struct ChunkItem {
   std::vector<PlannedRequest> requests;
-  std::vector<ResultRow> stored;      // drawn items: their stored results
+  std::vector<ResultRow> stored;  // drawn items: their stored results
   bool drawn = false;
   std::optional<ItemCheck> unusable;  // its stored request text was edited: not sent; reported when drawn
 };
@@ -241,10 +241,10 @@ Draw load_draw(ResultStore& store, const RunSummary& run, const RecomputeOptions
           check.differences.push_back(std::string(error.what()).substr(error.source().size() + 2));
           item.unusable = check;
           if (!item.drawn)
-            log << fmt::format("note: task '{}' item '{}' has an edited stored request; its chunk is replayed "
-                               "without it, so that runner call is not the run's
-",
-                               items[i].task, items[i].item_id);
+            log << fmt::format(
+                "note: task '{}' item '{}' has an edited stored request; its chunk is replayed "
+                "without it, so that runner call is not the run's\n",
+                items[i].task, items[i].item_id);
           break;
         }
         if (item.drawn) item.stored.push_back(results.at(rows[r].key));
@@ -302,8 +302,7 @@ RecomputeReport recompute_run(ResultStore& store, const RecomputeOptions& option
   if (!chunk_items) {  // a run recorded before chunk_items was: it used the runner's preferred size
     runner = open_runner(runner_settings);
     chunk_items = static_cast<size_t>(std::max(1, runner->preferred_chunk_items()));
-    log << fmt::format("note: run {} did not record chunk_items; replaying chunks of {} items\n", run.id,
-                       *chunk_items);
+    log << fmt::format("note: run {} did not record chunk_items; replaying chunks of {} items\n", run.id, *chunk_items);
   }
   Draw draw = load_draw(store, run, options, *chunk_items, log);
   report.items_in_run = draw.items_in_run;
@@ -324,13 +323,20 @@ RecomputeReport recompute_run(ResultStore& store, const RecomputeOptions& option
   report.device = info.device;
   report.dtype = text_at(recorded_runner, "dtype").empty() ? info.dtype : text_at(recorded_runner, "dtype");
   const LogprobTolerance tolerance = logprob_tolerance(report.dtype);
+  if (report.dtype != "float32" && options.device && *options.device != text_at(recorded_runner, "device"))
+    log << fmt::format(
+        "note: {} results are exact only on the run's device ({}); on another one a difference "
+        "may be the device's kernels, not another checkpoint (docs/store-schema.md, \"Re-execution "
+        "spot check\")\n",
+        report.dtype, text_at(recorded_runner, "device"));
   size_t replayed = 0;
   for (const Replay& chunk : draw.chunks) replayed += chunk.requests();
   out << fmt::format(
-      "recomputing {} of {} items (seed {}) on {} in {}: replaying the {} runner calls of the run that hold them "
-      "({} requests); log-likelihood tolerance |Δ| <= {:g} + {:g} per token\n",
-      draw.drawn, report.items_in_run, options.seed, report.device, report.dtype, draw.chunks.size(), replayed,
-      tolerance.absolute, tolerance.per_token);
+      "recomputing {} of {} items (seed {}) on {} in {}: replaying the run's runner call{} holding them ({} "
+      "chunk{} of {} items, {} requests); log-likelihood tolerance |Δ| <= {:g} + {:g} per token\n",
+      draw.drawn, report.items_in_run, options.seed, report.device, report.dtype, draw.chunks.size() == 1 ? "" : "s",
+      draw.chunks.size(), draw.chunks.size() == 1 ? "" : "s", *chunk_items, replayed, tolerance.absolute,
+      tolerance.per_token);
 
   // ---- 5. replay chunk by chunk, in plan order, one line per drawn item ----
   ChunkChecker checker(*runner, tolerance, choice_rules(store, run));

@@ -23,7 +23,8 @@ struct LogprobTolerance {
   double allowed(int n_tokens) const { return absolute + per_token * static_cast<double>(n_tokens > 0 ? n_tokens : 1); }
 };
 
-// The documented tolerance of a run's dtype (float32, bfloat16, float16); unknown: float16's.
+// The documented tolerance of a run's dtype (float32, bfloat16, float16: the same since the
+// recompute replays the run's runner calls).
 LogprobTolerance logprob_tolerance(const std::string& dtype);
 
 // How a multiple-choice task turns log-probabilities into its prediction.

@@ -4,6 +4,8 @@
 #include <cstring>
 #include <set>
 
+#include <fmt/format.h>
+
 #include "common/error.h"
 #include "harness/data/unicode_text.h"
 
@@ -21,11 +23,21 @@ std::string prefix(const std::string& context) { return context.empty() ? "" : c
 }  // namespace
 
 YAML::Node parse_yaml(const std::string& text, const std::string& source) {
-  // YAML text is Unicode. Invalid UTF-8 would pass yaml-cpp and reach the canonical JSON (suite
-  // hash, chat template kwargs), whose writer refuses it with an exception of its own.
-  if (size_t bad = first_invalid_utf8(text); bad != std::string::npos) {
-    auto line = 1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(bad), '\n');
-    throw Error(source, "invalid UTF-8 at byte " + std::to_string(bad) + " (line " + std::to_string(line) + ")");
+  // YAML text is printable Unicode. Invalid UTF-8 would pass yaml-cpp, and yaml-cpp turns a NUL
+  // byte into a stray 0x85; either would reach the canonical JSON (suite hash, chat template
+  // kwargs), whose writer refuses it with an exception of its own.
+  auto line_of = [&](size_t at) {
+    return std::to_string(1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(at), '\n'));
+  };
+  if (size_t bad = first_invalid_utf8(text); bad != std::string::npos)
+    throw Error(source, "invalid UTF-8 at byte " + std::to_string(bad) + " (line " + line_of(bad) + ")");
+  auto control = std::find_if(text.begin(), text.end(), [](unsigned char c) {
+    return (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F;
+  });
+  if (control != text.end()) {
+    size_t at = static_cast<size_t>(control - text.begin());
+    throw Error(source, "control character " + fmt::format("0x{:02X}", static_cast<unsigned char>(*control)) +
+                            " at byte " + std::to_string(at) + " (line " + line_of(at) + "): YAML allows only printable text");
   }
   try {
     return YAML::Load(text);

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "tests/harness/cli/cli_test_support.h"
@@ -37,18 +38,19 @@ const char* kSuite =
     "    prompt: \"질문: {{question}}\\n답:\"\n    gold: {field: answer}\n"
     "    generation: {until: [\"\\n\"], max_tokens: 8}\n    metrics: [exact_match]\n";
 
-// A store with one complete run of the tiny suite, built once per test process (ctest runs the
-// cases side by side), copied fresh for every case.
-fs::path baseline_store(const fs::path& dir) {
-  static fs::path baseline;
+// A store with one complete run of the tiny suite in `dtype`, built once per test process and
+// dtype (ctest runs the cases side by side), copied fresh for every case.
+fs::path baseline_store(const fs::path& dir, const std::string& dtype = "float32") {
+  static std::map<std::string, fs::path> baselines;
+  fs::path& baseline = baselines[dtype];
   if (baseline.empty()) {
-    fs::path base = scratch_dir("recompute_baseline_" + std::to_string(::getpid()));
+    fs::path base = scratch_dir("recompute_baseline_" + dtype + "_" + std::to_string(::getpid()));
     write_text(base / "mc.csv", kMcCsv);
     write_text(base / "gen.jsonl", kGenJsonl);
     write_text(base / "suite.yaml", kSuite);
     write_text(base / "submission.yaml",
                "team: test\nmodel: tiny\nkind: llm\ncheckpoint: " + default_model_dir().string() +
-                   "\nrunner: native\ndtype: float32\ndevice: cpu\nbatch_size: 4\n");
+                   "\nrunner: native\ndtype: " + dtype + "\ndevice: cpu\nbatch_size: 4\n");
     CommandResult run = run_dokpa("run --suite " + shell_quote((base / "suite.yaml").string()) + " --submission " +
                                   shell_quote((base / "submission.yaml").string()) + " --store " +
                                   shell_quote((base / "baseline.db").string()));
@@ -241,4 +243,36 @@ TEST_CASE("the --recompute draw is seeded: same seed, same items; another seed, 
     CHECK(first[i].find(item_label(items[std::vector<size_t>{1, 3, 4}[i]])) != std::string::npos);
     CHECK(other[i].find(item_label(items[i])) != std::string::npos);
   }
+}
+
+TEST_CASE("a bfloat16 run replays bit for bit: its tolerance catches an edit the batch effect would hide",
+          "[cli][recompute][smollm2]") {
+  fs::path dir = scratch_dir("recompute_bf16");
+  fs::path store = baseline_store(dir, "bfloat16");
+  auto items = items_in_plan_order(store);
+  REQUIRE(items.size() == 5);
+
+  // Two items drawn: each is re-run inside its whole chunk (the run's runner call), so the
+  // batches are the run's own and every log-probability comes back bit for bit.
+  CommandResult check = verify(store, "--recompute 2 --seed 4");  // items 1 and 2 (tiny_mc)
+  INFO(check.output);
+  REQUIRE(check.exit_code == 0);
+  CHECK(check.output.find(
+            "in bfloat16: replaying the run's runner call holding them (1 chunk of 8 items, 12 requests)") !=
+        std::string::npos);
+  auto lines = item_lines(check.output);
+  REQUIRE(lines.size() == 2);
+  for (const std::string& line : lines) CHECK(line.find("max |Δ logprob| 0)") != std::string::npos);
+  CHECK(check.output.find("recomputed 2 items (8 requests) of run 1: 2 agree, 0 differ") != std::string::npos);
+
+  // 0.01 nats: inside any tolerance a batch effect (up to 0.76 in bfloat16) would need, outside this one.
+  execute(store, "UPDATE results SET logprob = logprob + 0.01 WHERE task = 'tiny_mc' AND item_id = '" +
+                     items[1].second + "' AND request_index = 0");
+  CommandResult edited = verify(store, "--recompute 100");
+  INFO(edited.output);
+  CHECK(edited.exit_code == 1);
+  lines = item_lines(edited.output);
+  REQUIRE(lines.size() == 5);
+  CHECK(lines[1].rfind("DIFFERS  " + item_label(items[1]) + ": request 0: logprob stored ", 0) == 0);
+  CHECK(edited.output.find("1 of 5 recomputed items of run 1 differ from the stored results") != std::string::npos);
 }

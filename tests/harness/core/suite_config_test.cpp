@@ -253,6 +253,9 @@ TEST_CASE("submission: chat settings", "[suite][submission][chat]") {
   // Found by fuzz_submission_yaml: invalid UTF-8 in a kwargs key escaped as nlohmann's type_error.
   REQUIRE_THROWS_WITH(parse_submission(base + "prompt_format: chat\nchat_template_kwargs: {enable_t\x98ink: 1}\n", "sub.yaml"),
                       Contains("sub.yaml: invalid UTF-8 at byte 100 (line 6)"));
+  // ... and a NUL byte there, which yaml-cpp turned into a stray 0x85 byte.
+  REQUIRE_THROWS_WITH(parse_submission(base + "prompt_format: chat\nchat_template_kwargs: {a: fals\x07" + std::string(1, '\0') + "e}\n", "sub.yaml"),
+                      Contains("sub.yaml: control character 0x07 at byte 99 (line 6)"));
 }
 
 TEST_CASE("submission: the shipped reference manifest is valid", "[suite][submission]") {
