@@ -222,7 +222,7 @@ TEST_CASE("verify --recompute refuses a checkpoint whose sha256 is not the run's
   fs::remove_all(other);  // a full copy of the weights
 }
 
-TEST_CASE("the --recompute draw is seeded: same seed, same items; another seed, others", "[cli][recompute][smollm2]") {
+TEST_CASE("the --recompute draw is seeded: the same seed draws the same items and another seed others", "[cli][recompute][smollm2]") {
   fs::path dir = scratch_dir("recompute_draw");
   fs::path store = baseline_store(dir);
   auto items = items_in_plan_order(store);

@@ -168,7 +168,7 @@ TEST_CASE("acc_norm's prediction is compared with the choice lengths of the task
   CHECK(norm.differences[0].rfind("acc_norm predicted choice stored 1, recomputed 0", 0) == 0);
 }
 
-TEST_CASE("generations must match exactly; prompt hashes must be the requests'", "[recompute]") {
+TEST_CASE("generations must match exactly and prompt hashes must be the requests'", "[recompute]") {
   PlannedRequest r = generate_request();
   ResultRow stored;
   stored.key = {r.task, r.item_id, 0};
