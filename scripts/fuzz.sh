@@ -85,12 +85,12 @@ for target in "${TARGETS[@]}"; do
   dir="$BUILD_DIR/fuzz/$target"
   rc="$(cat "$dir/rc" 2>/dev/null || echo 1)"
   execs="$(sed -n 's/^stat::number_of_executed_units: *//p' "$dir/log.txt" | tail -1)"
-  corpus="$(grep -o 'corp: [0-9]*' "$dir/log.txt" | tail -1 | cut -d' ' -f2)"
+  corpus="$(grep -o 'corp: [0-9]*' "$dir/log.txt" | tail -1 | cut -d' ' -f2 || true)"  # none if it never started
   result=ok
   if ((rc != 0)); then
     failed=1
     crash="$(sed -n 's/.*Test unit written to //p' "$dir/log.txt" | tail -1)"
-    result="CRASH (exit $rc): ${crash:-no crash file} - log $dir/log.txt"
+    result="FAILED (exit $rc): ${crash:-no crash file}; log $dir/log.txt"
   fi
   cpu="$(cat "$dir/cpu" 2>/dev/null || echo '?')"
   printf '%-24s %12s %8s %8s %s\n' "$target" "${execs:-?}" "$cpu" "${corpus:-?}" "$result"

@@ -108,9 +108,7 @@ inline fs::path baseline_store() {
     write_text(base / "tiny.csv", kTinyCsv);
     write_text(base / "tiny.yaml", tiny_suite("tiny.csv"));
     write_text(base / "submission.yaml", submission_for(default_model_dir()));
-    CommandResult run = run_dokpa("run --suite " + shell_quote((base / "tiny.yaml").string()) + " --submission " +
-                                  shell_quote((base / "submission.yaml").string()) + " --store " +
-                                  shell_quote((base / "baseline.db").string()));
+    CommandResult run = run_dokpa(run_args(base / "tiny.yaml", base / "submission.yaml", base / "baseline.db"));
     INFO(run.output);
     REQUIRE(run.exit_code == 0);
     baseline = base / "baseline.db";
@@ -156,8 +154,7 @@ inline void check_row(const Row& row) {
   fs::path store = c.dir / "store.db";
   fs::copy_file(baseline_store(), store, fs::copy_options::overwrite_existing);
   const auto before = dump_store(store);
-  CommandResult run = run_dokpa("run --suite " + shell_quote(c.suite.string()) + " --submission " +
-                                shell_quote(c.submission.string()) + " --store " + shell_quote(store.string()));
+  CommandResult run = run_dokpa(run_args(c.suite, c.submission, store));
   INFO("dokpa run output:\n" << run.output);
   CHECK(run.exit_code != 0);
   CHECK(error_lines(run.output) == std::vector<std::string>{expected});

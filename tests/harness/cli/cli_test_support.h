@@ -37,6 +37,19 @@ inline CommandResult run_dokpa(const std::string& args) {
   return result;
 }
 
+// Starts `dokpa <args>` in the background (output discarded), with `environment` ("NAME=value ...")
+// before it; the caller waits for or kills the returned process.
+inline pid_t start_dokpa(const std::string& args, const std::string& environment = "") {
+  std::string command = environment + " exec " + shell_quote(dokpa_binary()) + " " + args + " >/dev/null 2>&1";
+  pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    ::execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  return pid;
+}
+
 // Rows of a query, each row's columns joined with '|' (NULL as "NULL"), doubles at full precision.
 inline std::vector<std::string> query_rows(const std::filesystem::path& store, const std::string& sql) {
   sqlite3* db = nullptr;
@@ -88,10 +101,16 @@ inline void write_text(const std::filesystem::path& path, const std::string& tex
   std::ofstream(path, std::ios::binary) << text;
 }
 
+// `run` of `suite` for `submission` into `store` (paths quoted).
+inline std::string run_args(const std::filesystem::path& suite, const std::filesystem::path& submission,
+                            const std::filesystem::path& store) {
+  return "run --suite " + shell_quote(suite.string()) + " --submission " + shell_quote(submission.string()) +
+         " --store " + shell_quote(store.string());
+}
+
 inline std::string smoke_args(const std::filesystem::path& store, const std::string& extra = "") {
-  return "run --suite " + shell_quote((source_dir() / "configs/smoke.yaml").string()) + " --submission " +
-         shell_quote((source_dir() / "configs/submissions/smollm2.yaml").string()) + " --store " +
-         shell_quote(store.string()) + " --device cpu " + extra;
+  return run_args(source_dir() / "configs/smoke.yaml", source_dir() / "configs/submissions/smollm2.yaml", store) +
+         " --device cpu " + extra;
 }
 
 }  // namespace dokpa::test

@@ -65,9 +65,7 @@ fs::path write_crash_suite(const fs::path& dir) {
 
 // One item per chunk, so every item is its own committed batch.
 std::string crash_run_args(const fs::path& suite_dir, const fs::path& store) {
-  return "run --suite " + shell_quote((suite_dir / "crash.yaml").string()) + " --submission " +
-         shell_quote((suite_dir / "submission.yaml").string()) + " --store " + shell_quote(store.string()) +
-         " --chunk-items 1";
+  return run_args(suite_dir / "crash.yaml", suite_dir / "submission.yaml", store) + " --chunk-items 1";
 }
 
 // Items of the plan with no stored result yet (chunks are single items, so each is one batch ahead).
@@ -81,14 +79,7 @@ int64_t items_pending(const fs::path& store) {
 
 // Runs `dokpa <args>` with DOKPA_CRASH_POINT=<point> and requires that it died of SIGKILL there.
 void run_killed_at(const std::string& args, const std::string& point) {
-  std::string command = "DOKPA_CRASH_POINT=" + shell_quote(point) + " exec " + shell_quote(dokpa_binary()) + " " + args +
-                        " >/dev/null 2>&1";
-  pid_t pid = ::fork();
-  REQUIRE(pid >= 0);
-  if (pid == 0) {
-    ::execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
-    ::_exit(127);
-  }
+  pid_t pid = start_dokpa(args, "DOKPA_CRASH_POINT=" + shell_quote(point));
   int status = 0;
   REQUIRE(::waitpid(pid, &status, 0) == pid);
   INFO("dokpa with DOKPA_CRASH_POINT=" << point << " exited with status " << status);

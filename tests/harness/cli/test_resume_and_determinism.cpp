@@ -43,13 +43,7 @@ TEST_CASE("a run killed with SIGKILL resumes to the store of an uninterrupted ru
 
   // Start the same run, kill it once some chunks are committed but before the end.
   std::filesystem::path store = dir / "killed.db";
-  std::string command = "exec " + shell_quote(dokpa_binary()) + " " + smoke_args(store, chunking) + " >/dev/null 2>&1";
-  pid_t pid = ::fork();
-  REQUIRE(pid >= 0);
-  if (pid == 0) {
-    ::execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
-    ::_exit(127);
-  }
+  pid_t pid = start_dokpa(smoke_args(store, chunking));
   int64_t committed = 0;
   auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(5);
   while ((committed = count_results(store)) == 0 && std::chrono::steady_clock::now() < deadline)

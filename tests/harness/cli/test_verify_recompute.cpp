@@ -51,9 +51,7 @@ fs::path baseline_store(const fs::path& dir, const std::string& dtype = "float32
     write_text(base / "submission.yaml",
                "team: test\nmodel: tiny\nkind: llm\ncheckpoint: " + default_model_dir().string() +
                    "\nrunner: native\ndtype: " + dtype + "\ndevice: cpu\nbatch_size: 4\n");
-    CommandResult run = run_dokpa("run --suite " + shell_quote((base / "suite.yaml").string()) + " --submission " +
-                                  shell_quote((base / "submission.yaml").string()) + " --store " +
-                                  shell_quote((base / "baseline.db").string()));
+    CommandResult run = run_dokpa(run_args(base / "suite.yaml", base / "submission.yaml", base / "baseline.db"));
     INFO(run.output);
     REQUIRE(run.exit_code == 0);
     baseline = base / "baseline.db";

@@ -15,6 +15,14 @@ using namespace dokpa::test;
 
 namespace {
 
+// The k-th request of `worker`'s share, or nullptr when it belongs to another worker. Workers 0 and
+// 1 are shards (even / odd items); 2 and 3 race over everything, from opposite ends of the plan.
+const RequestRow* share_request(const std::vector<RequestRow>& requests, int worker, size_t k) {
+  const RequestRow& request = requests[worker == 3 ? requests.size() - 1 - k : k];
+  int item = std::stoi(request.key.item_id.substr(5));
+  return worker < 2 && item % 2 != worker ? nullptr : &request;
+}
+
 // A child's work: write results for its share of the plan in batches, taking what is still
 // pending each time (as a resumed run does), until its share is complete. A batch that loses a
 // race to another process fails whole and is retried. Returns rows this process wrote.
@@ -30,12 +38,8 @@ int64_t write_share(const std::filesystem::path& path, const std::vector<Request
     std::set<RequestKey> done = store->completed_requests(run);
     std::vector<ResultRow> batch;
     for (size_t k = 0; k < requests.size() && batch.size() < 4; ++k) {
-      // Workers 0 and 1 are shards (even / odd items); 2 and 3 race over everything,
-      // from opposite ends of the plan.
-      size_t i = worker == 3 ? requests.size() - 1 - k : k;
-      int item = std::stoi(requests[i].key.item_id.substr(5));
-      if (worker < 2 && item % 2 != worker) continue;
-      if (!done.count(requests[i].key)) batch.push_back(result_for(requests[i]));
+      const RequestRow* request = share_request(requests, worker, k);
+      if (request && !done.count(request->key)) batch.push_back(result_for(*request));
     }
     if (batch.empty()) return written;
     try {
@@ -46,6 +50,51 @@ int64_t write_share(const std::filesystem::path& path, const std::vector<Request
     }
   }
   throw Error(path.string(), "worker did not finish");
+}
+
+// Forks `workers` processes running write(worker, start_gate), which all start writing together
+// once every one is forked; each child's row count goes to written-<w> (its error to error-<w>).
+// Returns the seconds from the start until the last child exited, and the rows written in all.
+template <typename Write>
+std::pair<double, int64_t> run_writers(const std::filesystem::path& dir, int workers, const Write& write) {
+  int gate[2];
+  REQUIRE(pipe(gate) == 0);
+  std::vector<pid_t> children;
+  for (int worker = 0; worker < workers; ++worker) {
+    pid_t pid = fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+      close(gate[1]);
+      int status = 0;
+      try {
+        std::ofstream(dir / ("written-" + std::to_string(worker))) << write(worker, gate[0]);
+      } catch (const std::exception& error) {
+        std::ofstream(dir / ("error-" + std::to_string(worker))) << error.what();
+        status = 1;
+      }
+      _exit(status);  // no Catch2 or static destructors in the child
+    }
+    children.push_back(pid);
+  }
+  auto started = std::chrono::steady_clock::now();
+  close(gate[0]);
+  close(gate[1]);
+  for (int worker = 0; worker < workers; ++worker) {
+    int status = 0;
+    REQUIRE(waitpid(children[worker], &status, 0) == children[worker]);
+    std::filesystem::path error = dir / ("error-" + std::to_string(worker));
+    INFO("worker " << worker << " error: " << (std::filesystem::exists(error) ? read_file(error) : ""));
+    REQUIRE(WIFEXITED(status));
+    REQUIRE(WEXITSTATUS(status) == 0);
+  }
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  int64_t written = 0;
+  for (int worker = 0; worker < workers; ++worker) {
+    int64_t rows = std::stoll(read_file(dir / ("written-" + std::to_string(worker))));
+    UNSCOPED_INFO("worker " << worker << " wrote " << rows << " rows");
+    written += rows;
+  }
+  return {seconds, written};
 }
 
 }  // namespace
@@ -61,41 +110,9 @@ TEST_CASE("processes writing one store concurrently lose and duplicate nothing",
   }  // closed before fork: a child must never use its parent's connection
 
   constexpr int kWorkers = 4;
-  int gate[2];
-  REQUIRE(pipe(gate) == 0);
-  std::vector<pid_t> children;
-  for (int worker = 0; worker < kWorkers; ++worker) {
-    pid_t pid = fork();
-    REQUIRE(pid >= 0);
-    if (pid == 0) {
-      close(gate[1]);
-      int status = 0;
-      try {
-        std::ofstream(dir / ("written-" + std::to_string(worker))) << write_share(path, requests, worker, gate[0]);
-      } catch (const std::exception& error) {
-        std::ofstream(dir / ("error-" + std::to_string(worker))) << error.what();
-        status = 1;
-      }
-      _exit(status);  // no Catch2 or static destructors in the child
-    }
-    children.push_back(pid);
-  }
-  close(gate[0]);
-  close(gate[1]);
-  for (pid_t pid : children) {
-    int status = 0;
-    REQUIRE(waitpid(pid, &status, 0) == pid);
-    INFO("worker error: " << (std::filesystem::exists(dir / "error-0") ? read_file(dir / "error-0") : ""));
-    REQUIRE(WIFEXITED(status));
-    REQUIRE(WEXITSTATUS(status) == 0);
-  }
-
-  int64_t written = 0;
-  for (int worker = 0; worker < kWorkers; ++worker) {
-    int64_t rows = std::stoll(read_file(dir / ("written-" + std::to_string(worker))));
-    UNSCOPED_INFO("worker " << worker << " wrote " << rows << " rows");
-    written += rows;
-  }
+  auto [seconds, written] = run_writers(dir, kWorkers, [&](int worker, int gate) {
+    return write_share(path, requests, worker, gate);
+  });
   REQUIRE(written == static_cast<int64_t>(requests.size()));  // each row written by exactly one process
 
   auto store = open_result_store(path);
@@ -131,11 +148,8 @@ int64_t write_share_sustained(const std::filesystem::path& path, const std::vect
     std::vector<ResultRow> batch;
     const size_t batch_start = cursor;
     for (; cursor < requests.size() && batch.size() < 8; ++cursor) {
-      // Workers 0 and 1 are shards (even / odd items); 2 and 3 race over everything, from opposite ends.
-      size_t i = worker == 3 ? requests.size() - 1 - cursor : cursor;
-      int item = std::stoi(requests[i].key.item_id.substr(5));
-      if (worker < 2 && item % 2 != worker) continue;
-      if (!done.count(requests[i].key)) batch.push_back(result_for(requests[i]));
+      const RequestRow* request = share_request(requests, worker, cursor);
+      if (request && !done.count(request->key)) batch.push_back(result_for(*request));
     }
     if (batch.empty()) return written;
     try {
@@ -163,41 +177,9 @@ TEST_CASE("four processes writing one store for a sustained period lose and dupl
     store->put_requests(run, requests);
   }
 
-  constexpr int kWorkers = 4;
-  int gate[2];
-  REQUIRE(pipe(gate) == 0);
-  std::vector<pid_t> children;
-  for (int worker = 0; worker < kWorkers; ++worker) {
-    pid_t pid = fork();
-    REQUIRE(pid >= 0);
-    if (pid == 0) {
-      close(gate[1]);
-      int status = 0;
-      try {
-        std::ofstream(dir / ("written-" + std::to_string(worker))) << write_share_sustained(path, requests, worker, gate[0]);
-      } catch (const std::exception& error) {
-        std::ofstream(dir / ("error-" + std::to_string(worker))) << error.what();
-        status = 1;
-      }
-      _exit(status);
-    }
-    children.push_back(pid);
-  }
-  auto started = std::chrono::steady_clock::now();
-  close(gate[0]);
-  close(gate[1]);
-  for (int worker = 0; worker < kWorkers; ++worker) {
-    int status = 0;
-    REQUIRE(waitpid(children[worker], &status, 0) == children[worker]);
-    std::filesystem::path error = dir / ("error-" + std::to_string(worker));
-    INFO("worker " << worker << " error: " << (std::filesystem::exists(error) ? read_file(error) : ""));
-    REQUIRE(WIFEXITED(status));
-    REQUIRE(WEXITSTATUS(status) == 0);
-  }
-  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-
-  int64_t written = 0;
-  for (int worker = 0; worker < kWorkers; ++worker) written += std::stoll(read_file(dir / ("written-" + std::to_string(worker))));
+  auto [seconds, written] = run_writers(dir, 4, [&](int worker, int gate) {
+    return write_share_sustained(path, requests, worker, gate);
+  });
   const int64_t batches = std::stoll(raw_query(path, "SELECT count(*) FROM audit WHERE kind = 'results'"));
   WARN(fmt::format("4 writers, one store: {} rows in {} batches in {:.1f} s = {:.0f} rows/s, {:.0f} commits/s",
                    written, batches, seconds, static_cast<double>(written) / seconds, static_cast<double>(batches) / seconds));
