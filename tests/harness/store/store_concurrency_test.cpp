@@ -52,6 +52,14 @@ int64_t write_share(const std::filesystem::path& path, const std::vector<Request
   throw Error(path.string(), "worker did not finish");
 }
 
+// Creates the store with one started run planned as `requests`, and closes it: a forked child
+// must never use its parent's connection.
+void plan_run(const std::filesystem::path& path, const std::vector<RequestRow>& requests) {
+  auto store = open_result_store(path);
+  int64_t run = store->begin_run(sample_run_start(*store)).id;
+  store->put_requests(run, requests);
+}
+
 // Forks `workers` processes running write(worker, start_gate), which all start writing together
 // once every one is forked; each child's row count goes to written-<w> (its error to error-<w>).
 // Returns the seconds from the start until the last child exited, and the rows written in all.
@@ -103,11 +111,7 @@ TEST_CASE("processes writing one store concurrently lose and duplicate nothing",
   auto dir = scratch_dir("store-concurrency");
   auto path = dir / "results.sqlite";
   auto requests = sample_requests(150, 2);
-  {
-    auto store = open_result_store(path);
-    int64_t run = store->begin_run(sample_run_start(*store)).id;
-    store->put_requests(run, requests);
-  }  // closed before fork: a child must never use its parent's connection
+  plan_run(path, requests);
 
   constexpr int kWorkers = 4;
   auto [seconds, written] = run_writers(dir, kWorkers, [&](int worker, int gate) {
@@ -171,11 +175,7 @@ TEST_CASE("four processes writing one store for a sustained period lose and dupl
   auto dir = scratch_dir("store-concurrency-sustained");
   auto path = dir / "results.sqlite";
   auto requests = sample_requests(10000, 2);
-  {
-    auto store = open_result_store(path);
-    int64_t run = store->begin_run(sample_run_start(*store)).id;
-    store->put_requests(run, requests);
-  }
+  plan_run(path, requests);
 
   auto [seconds, written] = run_writers(dir, 4, [&](int worker, int gate) {
     return write_share_sustained(path, requests, worker, gate);
